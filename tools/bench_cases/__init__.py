@@ -1,0 +1,1 @@
+"""Benchmark cases for tools/bench.py: one module per case, each with run(args) -> rows."""
