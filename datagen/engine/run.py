@@ -137,9 +137,13 @@ def generate(
     todo = [t for t in tasks if t.index not in kept]
     done: dict[int, dict] = dict(kept)
 
+    from datagen.recipe.check import preflight_counts
+
+    setup_skipped = preflight_counts(recipe)
+
     def write_progress_manifest(complete: bool) -> dict:
         shards = [done[i] for i in sorted(done)]
-        skipped: Counter = Counter()
+        skipped: Counter = Counter(setup_skipped)
         for r in shards:
             skipped.update(r.get("skipped_inputs", {}))
         m = dict(header)

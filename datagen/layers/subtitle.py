@@ -139,6 +139,9 @@ class SubtitleSpec(LayerSpec):
                 out.append(("fonts", f"no usable fonts (families {f.families} not among: {fams})"))
         return out
 
+    def preflight(self) -> dict[str, int]:
+        return {"font_unreadable": len(_catalog(self).broken)}
+
 
 def _catalog(spec: SubtitleSpec) -> fontmod.FontCatalog:
     if spec.fonts.files:

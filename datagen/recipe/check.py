@@ -18,3 +18,23 @@ def check_resources(recipe, source: str) -> None:
             problems.append(f"{source}: layers[{i}].{key}: {msg}")
     if problems:
         raise RecipeError(problems[0] + "".join(f"\n  also {p}" for p in problems[1:]))
+
+
+def preflight_counts(recipe) -> dict[str, int]:
+    """Inputs skipped at setup (unreadable fonts or logo files in a folder...), counted once.
+
+    A spec may define `preflight(self) -> dict[str, int]` ({"reason": count}); keys are
+    prefixed with the component type. The engine adds these to the manifest's
+    `skipped_inputs` and the summary, and components skip those inputs silently later.
+    """
+    from collections import Counter
+
+    total: Counter = Counter()
+    for spec in [*recipe.background, *recipe.layers]:
+        fn = getattr(spec, "preflight", None)
+        if fn is None:
+            continue
+        for reason, n in (fn() or {}).items():
+            if n:
+                total[f"{spec.type}:{reason}"] += int(n)
+    return dict(sorted(total.items()))
