@@ -9,7 +9,11 @@ from typing import Any, Callable
 
 
 class Resources:
-    def __init__(self) -> None:
+    """`out`: the run's output location (a path or URL) or None outside a run; sources
+    may keep caches next to it (e.g. a video index). It never changes sample bytes."""
+
+    def __init__(self, out: str | None = None) -> None:
+        self.out = out
         self._cache: dict[Any, Any] = {}
 
     def get(self, key: Any, factory: Callable[[], Any]) -> Any:

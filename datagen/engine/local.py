@@ -21,14 +21,15 @@ from datagen.errors import UserError
 _state: dict = {}
 
 
-def _init_worker(recipe_dict: dict, progress_queue) -> None:
+def _init_worker(recipe_dict: dict, progress_queue, out_url: str) -> None:
     import cv2
 
     cv2.setNumThreads(1)
     from datagen.recipe.load import recipe_from_dict
+    from datagen.resources import Resources
     from datagen.sample import SampleBuilder
 
-    _state["builder"] = SampleBuilder(recipe_from_dict(recipe_dict))
+    _state["builder"] = SampleBuilder(recipe_from_dict(recipe_dict), Resources(out=out_url))
     _state["queue"] = progress_queue
 
 
@@ -73,12 +74,13 @@ def _run_inline(recipe, seed, tasks, out, on_shard, bar) -> None:
     import cv2
 
     from datagen.engine.shard import write_shard
+    from datagen.resources import Resources
     from datagen.sample import SampleBuilder
 
     prev = cv2.getNumThreads()
     cv2.setNumThreads(1)
     try:
-        builder = SampleBuilder(recipe)
+        builder = SampleBuilder(recipe, Resources(out=out.url))
         for task in tasks:
             on_shard(write_shard(builder, seed, task, out, on_sample=lambda: bar.update(1)))
     finally:
@@ -103,7 +105,7 @@ def _run_pool(recipe_dict, seed, tasks, out, workers, on_shard, bar) -> None:
     pumper = threading.Thread(target=pump, daemon=True)
     pumper.start()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                               initargs=(recipe_dict, q))
+                               initargs=(recipe_dict, q, out.url))
     try:
         pending = {pool.submit(_run_task, seed, t, out) for t in tasks}
         while pending:

@@ -139,7 +139,9 @@ def generate(
 
     from datagen.recipe.check import preflight_counts
 
-    setup_skipped = preflight_counts(recipe)
+    from datagen.resources import Resources
+
+    setup_skipped = preflight_counts(recipe, Resources(out=output.url))
 
     def write_progress_manifest(complete: bool) -> dict:
         shards = [done[i] for i in sorted(done)]

@@ -134,13 +134,28 @@ class SubtitleSpec(LayerSpec):
             out.append(("fonts.dir", f"font folder not found: {f.dir}"))
         if not out:
             cat = _catalog(self)
-            if not cat.select(f.families):
+            fonts = cat.select(f.families)
+            if not fonts:
                 fams = ", ".join(cat.families()) or "none"
                 out.append(("fonts", f"no usable fonts (families {f.families} not among: {fams})"))
+            for i, src in enumerate(self.texts):
+                if fonts and not src.subtitles and not _any_line_covered(src, fonts):
+                    out.append((f"texts[{i}]", f"no line of {src.label} can be drawn with the chosen fonts "
+                                               "(their character maps lack its characters)"))
         return out
 
-    def preflight(self) -> dict[str, int]:
+    def preflight(self, resources=None) -> dict[str, int]:
         return {"font_unreadable": len(_catalog(self).broken)}
+
+
+def _source_lines(src: TextSource) -> tuple[str, ...]:
+    return load_lines(str(corpus_path(src.corpus))) if src.corpus else load_lines(src.file)
+
+
+def _any_line_covered(src: TextSource, fonts: list[fontmod.FontInfo], probe: int = 200) -> bool:
+    lines = _source_lines(src)
+    step = max(1, len(lines) // probe)
+    return any(f.covers(line) for line in lines[::step] for f in fonts)
 
 
 def _catalog(spec: SubtitleSpec) -> fontmod.FontCatalog:
@@ -168,9 +183,7 @@ class SubtitleLayer(Layer):
 
     # -- planning --------------------------------------------------------------------
     def _texts(self, src: TextSource) -> tuple[str, ...]:
-        if src.corpus:
-            return load_lines(str(corpus_path(src.corpus)))
-        return load_lines(src.file)
+        return _source_lines(src)
 
     def _style(self, rng, size_px: int) -> dict:
         s = self.spec.style
@@ -239,8 +252,9 @@ class SubtitleLayer(Layer):
             slots = [(fs, fe, None) for fs, fe in random_events(rng, clip.frames, clip.fps, tim.duration, tim.gap_p, tim.gap)]
             timing_src = {"simulated": True}
 
-        events, font = [], None
+        events, font, dropped = [], None, 0
         for fs, fe, given in slots:
+            fitted = None
             for _attempt in range(24):
                 text = given if given is not None else self._event_text(rng, src, lay.join_p)
                 f = self._font_for(rng, text, font, style_name)
@@ -251,21 +265,23 @@ class SubtitleLayer(Layer):
                 pil_font = load_font(f.path, size_px)
                 lines = wrap(text, lambda s: line_width(pil_font, s, style["letter_spacing"]), max_w, max_lines)
                 if lines:
+                    fitted = (lines, f)
                     break
-                if given is not None:
+                if given is not None:  # a file's text must be shown: shrink until it fits
                     size_px = max(6, int(size_px * 0.85))
-            else:
-                lines = None
-            if not lines:
+            if fitted is None:
+                dropped += 1
                 continue
-            font = f
+            lines, font = fitted
             fade_in = fade_out = 0
             if rng.random() < tim.fade_p:
                 fade_in = int(round(tim.fade.sample(rng) * clip.fps))
                 fade_out = int(round(tim.fade.sample(rng) * clip.fps))
             events.append({"start": fs, "end": fe, "text": "\n".join(lines), "lines": lines,
-                           "font": f.label, "font_family": f.family, "font_style": f.style,
+                           "font": font.label, "font_family": font.family, "font_style": font.style,
                            "fade_in": fade_in, "fade_out": fade_out})
+        if dropped:
+            placement["dropped_events"] = dropped
         return {"source": src.label, **timing_src, "size_px": size_px, "style": style,
                 "placement": placement, "events": events}
 

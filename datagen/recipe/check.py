@@ -20,21 +20,29 @@ def check_resources(recipe, source: str) -> None:
         raise RecipeError(problems[0] + "".join(f"\n  also {p}" for p in problems[1:]))
 
 
-def preflight_counts(recipe) -> dict[str, int]:
+def preflight_counts(recipe, resources=None) -> dict[str, int]:
     """Inputs skipped at setup (unreadable fonts or logo files in a folder...), counted once.
 
-    A spec may define `preflight(self) -> dict[str, int]` ({"reason": count}); keys are
-    prefixed with the component type. The engine adds these to the manifest's
+    A spec may define `preflight(self, resources) -> dict[str, int]` ({"reason": count});
+    it runs once, in the driver, before any worker starts (e.g. to scan a folder or build
+    an index next to `resources.out`). Keys are prefixed with the component type. The engine adds these to the manifest's
     `skipped_inputs` and the summary, and components skip those inputs silently later.
     """
     from collections import Counter
+
+    from datagen.resources import Resources
+
+    resources = resources if resources is not None else Resources()
 
     total: Counter = Counter()
     for spec in [*recipe.background, *recipe.layers]:
         fn = getattr(spec, "preflight", None)
         if fn is None:
             continue
-        for reason, n in (fn() or {}).items():
+        import inspect
+
+        takes_resources = len(inspect.signature(fn).parameters) >= 1
+        for reason, n in ((fn(resources) if takes_resources else fn()) or {}).items():
             if n:
                 total[f"{spec.type}:{reason}"] += int(n)
     return dict(sorted(total.items()))
