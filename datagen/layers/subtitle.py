@@ -180,6 +180,7 @@ class SubtitleLayer(Layer):
         cat = _catalog(spec)
         self.fonts = cat.select(spec.fonts.families)
         self.broken_fonts = cat.broken
+        self._covering: dict[str, list] = {}  # text -> fonts whose cmap covers it
 
     # -- planning --------------------------------------------------------------------
     def _texts(self, src: TextSource) -> tuple[str, ...]:
@@ -208,7 +209,11 @@ class SubtitleLayer(Layer):
     def _font_for(self, rng, text: str, preferred: fontmod.FontInfo | None, style: str):
         if preferred is not None and preferred.covers(text):
             return preferred
-        cands = [f for f in self.fonts if f.covers(text)]
+        cands = self._covering.get(text)
+        if cands is None:
+            if len(self._covering) > 50_000:  # user files can be huge; keep memory flat
+                self._covering.clear()
+            cands = self._covering[text] = [f for f in self.fonts if f.covers(text)]
         if not cands:
             return None
         same_style = [f for f in cands if f.style == style] or cands

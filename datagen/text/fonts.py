@@ -37,7 +37,7 @@ class FontInfo:
             return str(p.resolve())
 
     def covers(self, text: str) -> bool:
-        return missing_chars(text, self.cmap) == ""
+        return required_codepoints(text) <= self.cmap
 
 
 def resolve_label(label: str) -> str:
@@ -51,8 +51,14 @@ def _ignorable(ch: str) -> bool:
     return ch in "\n\r\t" or unicodedata.category(ch) in ("Cc", "Cf")
 
 
+@lru_cache(maxsize=65536)
+def required_codepoints(text: str) -> frozenset:
+    """The code points a font must map to draw `text` (memoised: corpora repeat)."""
+    return frozenset(ord(c) for c in set(text) if not _ignorable(c))
+
+
 def missing_chars(text: str, cmap: frozenset) -> str:
-    return "".join(sorted({c for c in text if not _ignorable(c) and ord(c) not in cmap}))
+    return "".join(sorted(chr(o) for o in required_codepoints(text) - cmap))
 
 
 def _style_of(font: TTFont) -> str:

@@ -77,6 +77,17 @@ class Sprite:
     block: tuple[int, int, int, int]  # x0, y0, x1, y1 of the text block (box included) in the sprite
 
 
+def outline_alpha(fill_a: np.ndarray, width: float) -> np.ndarray:
+    """Coverage of the glyphs grown by `width` px with round joins, anti-aliased.
+
+    Computed from the distance to the nearest inked pixel (like libass's outline
+    rasteriser, and ~10x faster than FreeType's stroker for a whole line)."""
+    ink = (fill_a >= 0.5).astype(np.uint8)
+    dist = cv2.distanceTransform(1 - ink, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    edge = np.clip(width + 0.5 - dist, 0.0, 1.0)
+    return np.maximum(edge, fill_a)
+
+
 def _draw_lines(size, lines, xs, baselines, font, spacing, stroke=0) -> np.ndarray:
     img = Image.new("L", size, 0)
     d = ImageDraw.Draw(img)
@@ -119,8 +130,8 @@ def render_block(lines: list[str], font_path: str, size_px: int, style: Style) -
     baselines = [pad + ascent + i * line_h for i in range(len(lines))]
 
     fill_a = _draw_lines((W, H), lines, xs, baselines, font, style.letter_spacing)
-    stroke = int(round(ow))
-    edge_a = _draw_lines((W, H), lines, xs, baselines, font, style.letter_spacing, stroke) if stroke > 0 else fill_a
+    stroke = ow > 0
+    edge_a = outline_alpha(fill_a, ow) if stroke else fill_a
 
     C = np.zeros((H, W, 3), np.float32)  # premultiplied colour
     A = np.zeros((H, W), np.float32)
