@@ -102,7 +102,7 @@ def expand_urls(specs: Iterable[str]) -> list[str]:
     import glob
     import os
 
-    from webdataset.shardlists import expand_urls as wds_expand
+    from braceexpand import braceexpand
 
     out: list[str] = []
     for s in specs:
@@ -112,7 +112,8 @@ def expand_urls(specs: Iterable[str]) -> list[str]:
         elif any(c in s for c in "*?[") and "://" not in s:
             out.extend(sorted(glob.glob(s)))
         else:
-            out.extend(wds_expand(s))
+            for part in s.split("::"):  # webdataset's separator for several patterns
+                out.extend(braceexpand(part))
     return out
 
 

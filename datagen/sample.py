@@ -110,6 +110,10 @@ class SampleBuilder:
                     layer.render(plan, canvas)
                     break
                 except InputSkipped as e:
+                    if canvas.layer_drew():  # a retry would draw over a half-drawn layer
+                        raise RuntimeError(
+                            f"layer {layer.type_name} raised InputSkipped after drawing; "
+                            "raise it from plan() or before the first draw") from e
                     skipped[f"{layer.type_name}:{e.reason}"] += 1
             else:
                 raise UserError(f"sample {index}: layer {k} ({layer.type_name}) found no usable input")

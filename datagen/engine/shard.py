@@ -1,22 +1,19 @@
 """Write one shard: build its samples in order, tar them with fixed metadata, commit.
 
 Tar members carry mtime 0, uid/gid 0, user/group "datagen" and mode 0444, and each
-sample's files are written in sorted field order (webdataset's TarWriter), so the
-bytes depend only on the samples.
+sample's files are written in sorted field order (datagen.engine.tarwrite, byte-identical
+to webdataset's TarWriter), so the bytes depend only on the samples.
 """
 from __future__ import annotations
 
 from collections import Counter
 from typing import Callable
 
-from webdataset import TarWriter
-
+from datagen.engine import faults
 from datagen.engine.output import Output
 from datagen.engine.plan import ShardTask
+from datagen.engine.tarwrite import ShardTarWriter
 from datagen.sample import SampleBuilder
-
-TAR_MTIME = 0
-
 
 def write_shard(
     builder: SampleBuilder,
@@ -27,15 +24,20 @@ def write_shard(
 ) -> dict:
     skipped: Counter = Counter()
     with out.writer(task.name) as f:
-        tw = TarWriter(f, encoder=False, user="datagen", group="datagen", mode=0o444, mtime=TAR_MTIME)
-        for i in range(task.first_sample, task.first_sample + task.samples):
-            built = builder.build(seed, i)
-            files = builder.encode(built)
-            skipped.update(built.skipped)
-            tw.write({"__key__": built.key, **files})
-            if on_sample is not None:
-                on_sample()
-        tw.close()
+        tw = ShardTarWriter(f)
+        try:
+            for i in range(task.first_sample, task.first_sample + task.samples):
+                built = builder.build(seed, i)
+                files = builder.encode(built)
+                skipped.update(built.skipped)
+                tw.write(built.key, files)
+                if on_sample is not None:
+                    on_sample()
+                faults.after_sample(task.index, i - task.first_sample + 1)  # test-only; no-op unless DATAGEN_FAULT
+            tw.close()
+        except BaseException:
+            _abandon(tw)
+            raise
     return {
         "name": task.name,
         "index": task.index,
@@ -45,3 +47,12 @@ def write_shard(
         "sha256": f.sha256,
         "skipped_inputs": dict(sorted(skipped.items())),
     }
+
+
+def _abandon(tw: ShardTarWriter) -> None:
+    """A failed shard is discarded whole: stop its tar stream from flushing its buffer
+    into the (by then closed) file when it is garbage-collected, which would print an
+    "Exception ignored" traceback after the one-line error."""
+    stream = getattr(getattr(tw, "tar", None), "fileobj", None)
+    if stream is not None and hasattr(stream, "closed"):
+        stream.closed = True
