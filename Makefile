@@ -35,8 +35,10 @@ $(VENV)/.core: pyproject.toml | $(BIN)/python
 	$(PIP) install -e .
 	@touch $@
 
-# test install: torch (CPU, pinned), ray, s3 and QA extras + pytest
+# test install: chromium for the gallery test (Debian, when root), torch (CPU, pinned),
+# ray, s3 and QA extras + pytest
 $(VENV)/.test: pyproject.toml $(VENV)/.core
+	bash tools/install_browser.sh
 	$(PIP) install "$(TORCH_PIN)"
 	$(PIP) install -e ".[train,ray,s3,qa,test]" "$(TORCH_PIN)"
 	@touch $@
@@ -57,7 +59,12 @@ test-fast: $(VENV)/.test
 bench: $(VENV)/.test
 	$(BIN)/python tools/bench.py
 
-preview: $(VENV)/.test
+$(VENV)/.qa: pyproject.toml $(VENV)/.core
+	$(PIP) install -e ".[qa]"
+	@touch $@
+
+preview: $(VENV)/.qa
+	$(BIN)/datagen stats $(OUT) --out $(OUT)/preview --quiet
 	$(BIN)/datagen preview $(OUT) --out $(OUT)/preview
 
 train: $(VENV)/.test

@@ -88,6 +88,9 @@ def decode_sample(key: str, files: dict[str, bytes], shard: str = "") -> Sample:
     clean, corrupted, mask = stack("clean"), stack("corrupted"), stack("mask")
     if clean is None or corrupted is None or mask is None:
         raise ValueError(f"{key}: missing clean, corrupted or mask frames")
+    counts = {k: len(v) for k, v in streams.items() if v}
+    if len(set(counts.values())) != 1:
+        raise ValueError(f"{key}: streams have different frame counts {counts}")
     return Sample(key, meta, clean, corrupted, mask, stack("alpha"), shard)
 
 
