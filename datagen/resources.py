@@ -12,8 +12,9 @@ class Resources:
     """`out`: the run's output location (a path or URL) or None outside a run; sources
     may keep caches next to it (e.g. a video index). It never changes sample bytes."""
 
-    def __init__(self, out: str | None = None) -> None:
+    def __init__(self, out: str | None = None, clip=None) -> None:
         self.out = out
+        self.clip = clip  # the recipe's ClipSpec when known (preflight counts sources too short for one clip)
         self._cache: dict[Any, Any] = {}
 
     def get(self, key: Any, factory: Callable[[], Any]) -> Any:
