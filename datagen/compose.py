@@ -19,6 +19,12 @@ from datagen.recipe.schema import MaskSpec
 BLEND_MODES = ("normal", "screen", "add")
 
 
+def div255(x: np.ndarray) -> np.ndarray:
+    """(x + 127) // 255 for uint16 x <= 255 * 255, exactly, as uint8 (a shift trick, no division)."""
+    t = x + np.uint16(128)
+    return ((t + (t >> 8)) >> 8).astype(np.uint8)
+
+
 def _box_of(a: np.ndarray) -> tuple[int, int, int, int] | None:
     rows = np.flatnonzero(a.any(axis=1))
     if rows.size == 0:
@@ -100,22 +106,22 @@ class Canvas:
         fx = slice(fx.start + bx0, fx.start + bx1)
 
         dst = self.frames[t, fy, fx]
-        a32 = a.astype(np.int32)[..., None]
-        bg = dst.astype(np.int32)
-        fg = src.astype(np.int32)
+        a16 = a.astype(np.uint16)
+        bg = dst.astype(np.uint16)
+        fg = src.astype(np.uint16)
         if mode == "screen":
-            fg = 255 - ((255 - bg) * (255 - fg) + 127) // 255
+            fg = 255 - div255((255 - bg) * (255 - fg)).astype(np.uint16)
         elif mode == "add":
             fg = np.minimum(bg + fg, 255)
         elif mode != "normal":
             raise ValueError(f"unknown blend mode {mode!r}")
-        out = (bg * (255 - a32) + fg * a32 + 127) // 255
-        self.frames[t, fy, fx] = out.astype(np.uint8)
+        a3 = a16[..., None]
+        dst[...] = div255(bg * (255 - a3) + fg * a3)
 
         m = self.mask[t, fy, fx]
         m[drawn] = 255
-        al = self.alpha[t, fy, fx].astype(np.int32)
-        self.alpha[t, fy, fx] = (al + ((255 - al) * a.astype(np.int32) + 127) // 255).astype(np.uint8)
+        al = self.alpha[t, fy, fx]
+        al[...] = al + div255((255 - al.astype(np.uint16)) * a16)
         self._boxes[t] = _union_box(self._boxes[t], (fx.start, fy.start, fx.stop, fy.stop))
 
     def hole(self, t: int, hole: np.ndarray, fill: str = "black", seed: int = 0) -> None:

@@ -123,7 +123,7 @@ class SampleBuilder:
             entry["params"] = plan
             entry["frames"] = canvas.end_layer()
             layer_meta.append(entry)
-        drawn = canvas.mask.reshape(canvas.T, -1).any(axis=1)
+        drawn = np.count_nonzero(canvas.mask.reshape(canvas.T, -1), axis=1) > 0
         canvas.finish()
         key = sample_key(recipe.name, seed, index)
         meta = {
@@ -138,7 +138,8 @@ class SampleBuilder:
             "mask": recipe.mask.model_dump(mode="json"),
             "background": bg_plan,
             "layers": layer_meta,
-            "mask_coverage": [round(float(c), 6) for c in (canvas.mask.reshape(canvas.T, -1) > 0).mean(axis=1)],
+            "mask_coverage": [round(float(c) / (canvas.H * canvas.W), 6)
+                              for c in np.count_nonzero(canvas.mask.reshape(canvas.T, -1), axis=1)],
         }
         if skipped:
             meta["skipped_inputs"] = dict(sorted(skipped.items()))

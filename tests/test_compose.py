@@ -80,3 +80,10 @@ def test_dilation_only_grows():
     c.finish()
     assert (c.mask >= before).all() and c.mask.sum() > before.sum()
     assert c.mask[0, 10:12, 8].all() and not c.mask[0, 8, 8]  # cross shape, 2 iterations
+
+
+def test_div255_is_exact_rounding_division():
+    from datagen.compose import div255
+
+    x = np.arange(0, 255 * 255 + 1).astype(np.uint16)
+    assert np.array_equal(div255(x), ((x.astype(np.int64) + 127) // 255).astype(np.uint8))

@@ -11,8 +11,7 @@ import numpy as np
 def measure_recipe(recipe_name: str, samples: int, overrides: list[str] | None = None, seed: int = 0) -> dict:
     """Frame-triplets/s of the full pipeline (build + encode + tar) in this process, one core,
     and of the floor: encoding the same clean+corrupted JPEGs and mask PNGs alone."""
-    from webdataset import TarWriter
-
+    from datagen.engine.tarwrite import ShardTarWriter
     from datagen.recipe import load_recipe
     from datagen.sample import SampleBuilder
 
@@ -24,7 +23,7 @@ def measure_recipe(recipe_name: str, samples: int, overrides: list[str] | None =
     # e2e and floor are measured interleaved, sample by sample, so load changes on the
     # machine affect both the same way
     sink = io.BytesIO()
-    tw = TarWriter(sink, encoder=False, mtime=0)
+    tw = ShardTarWriter(sink)
     q = [cv2.IMWRITE_JPEG_QUALITY, recipe.encode.quality]
     e2e = floor = 0.0
     frames = 0
@@ -32,7 +31,7 @@ def measure_recipe(recipe_name: str, samples: int, overrides: list[str] | None =
     for i in range(samples):
         t0 = time.perf_counter()
         s = builder.build(seed, i)
-        tw.write({"__key__": s.key, **builder.encode(s)})
+        tw.write(s.key, builder.encode(s))
         t1 = time.perf_counter()
         for t in range(s.clean.shape[0]):
             cv2.imencode(".jpg", cv2.cvtColor(s.clean[t], cv2.COLOR_RGB2BGR), q)
