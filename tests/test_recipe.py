@@ -58,7 +58,7 @@ BASE = "background: {type: solid}\n"
     ("clip: {framez: 3}", "clip.framez: unknown key 'framez' (allowed: fps, frames, height, width)"),
     ("clip: {width: wide}", "clip.width: Input should be a valid integer"),
     ("layers: [{type: subtitle, style: {opacity: 2}}]", "layers[0].style.opacity: values must be between 0.05 and 1"),
-    ("layers: [{type: subtitle, stlye: {}}]", "layers[0].stlye: unknown key 'stlye' (allowed: fonts, label"),
+    ("layers: [{type: subtitle, stlye: {}}]", "layers[0].stlye: unknown key 'stlye' (allowed: "),
     ("layers: [{type: subtitel}]", "layers[0].type"),
     ("layers: [{type: subtitle, texts: [{file: /no/such.txt}]}]", "layers[0].texts[0].file: file not found: /no/such.txt"),
     ("layers: [{type: subtitle, fonts: {files: [/no/font.ttf]}}]", "layers[0].fonts.files[0]: font file not found"),
