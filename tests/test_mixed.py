@@ -32,7 +32,8 @@ def test_mask_is_the_union_of_the_layers_listed_in_json(mixed):
     for s in samples:
         entries = s.meta["layers"]
         counts[len(entries)] += 1
-        assert [e["label"] for e in entries] == [lab for lab in ("subtitles", "logo", "icon")
+        order = [layer.spec.label for layer in b.layers]
+        assert [e["label"] for e in entries] == [lab for lab in order
                                                  if lab in {e["label"] for e in entries}]  # recipe order
         union = np.zeros_like(s.mask)
         for e in entries:  # redraw each layer alone from its json plan
@@ -50,7 +51,7 @@ def test_each_layer_appears_with_its_own_probability(mixed):
     b, samples = mixed
     seen = Counter(e["label"] for s in samples for e in s.meta["layers"])
     p = {layer.spec.label: layer.spec.p for layer in b.layers}
-    assert p == {"subtitles": 0.75, "logo": 0.65, "icon": 0.45}
+    assert p == {"subtitles": 0.75, "logo": 0.65, "icon": 0.45, "freeform": 0.12, "object": 0.12}
     for label, prob in p.items():
         assert abs(seen[label] / len(samples) - prob) < 0.2, (label, seen[label])
     assert seen["subtitles"] > seen["icon"]
@@ -69,7 +70,7 @@ def test_the_three_overlay_recipes_write_shards(tmp_path):
         for s in samples:
             assert s.clean.shape == (3, 72, 128, 3) and s.mask.shape == (3, 72, 128)
             for e in s.meta["layers"]:
-                assert e["type"] in ("subtitle", "logo", "icon") and len(e["frames"]) == 3
+                assert e["type"] in ("subtitle", "logo", "icon", "freeform", "object") and len(e["frames"]) == 3
                 json.dumps(e["params"])
         if name != "mixed":
             assert all(s.meta["layers"] for s in samples)
