@@ -153,3 +153,38 @@ def test_timeline_events_are_ordered_and_inside_clip():
             self.start, self.end = s, e
 
     assert timed_window_events([E(0.0, 1.0), E(1.0, 2.0)], 0.5, 12, 12) == [(0, 6, 0), (6, 12, 1)]
+
+
+def test_every_part_of_every_event_is_covered_by_its_font():
+    b = SampleBuilder(load_recipe("subtitles", ["clip.frames=4", "layers.0.layout.mode=bilingual",
+                                                "layers.0.layout.note_p=0.5"]))
+    parts = 0
+    for i in range(12):
+        for layer in b.build(5, i).meta["layers"]:
+            for ev in layer["params"]["events"]:
+                for part in [ev, *ev.get("parts", [])]:
+                    font = FontCatalog.from_files([resolve_label(part["font"])]).fonts[0]
+                    assert missing_chars(part["text"], font.cmap) == "", (part["text"], part["font"])
+                    parts += 1
+    assert parts > 20
+
+
+def test_new_keys_take_distributions_and_bad_ones_name_the_key():
+    from datagen.errors import RecipeError
+
+    r = small_subtitle_recipe()
+    r["layers"][0]["style"] = {"preset": {"choice": ["custom", "glow"], "weights": [1, 2]},
+                               "presets": {"glow": {"glow_radius": {"uniform": [0.1, 0.2]}}}}
+    r["layers"][0]["layout"] = {"mode": {"choice": ["horizontal", "bilingual"]}, "dialogue_p": 0.5}
+    r["layers"][0]["effect"] = {"kind": {"choice": ["none", "karaoke"]}}
+    recipe_from_dict(r)
+    r["layers"][0]["style"] = {"preset": "neon"}
+    with pytest.raises(RecipeError, match=r"layers\[0\]\.style\.preset: 'neon' is not one of"):
+        recipe_from_dict(r, "r.yaml")
+    r["layers"][0]["style"] = {"presets": {"glow": {"glow_radius": {"uniform": [0.1, 2.0]}}}}
+    with pytest.raises(RecipeError, match=r"layers\[0\]\.style\.presets\.glow\.glow_radius: values must be"):
+        recipe_from_dict(r, "r.yaml")
+    r["layers"][0]["style"] = {}
+    r["layers"][0]["layout"] = {"mode": "bilingual", "bilingual": {"texts": [{"corpus": "klingon"}]}}
+    with pytest.raises(RecipeError, match=r"layers\[0\]\.layout\.bilingual\.texts\[0\]\.corpus: no bundled corpus"):
+        recipe_from_dict(r, "r.yaml")

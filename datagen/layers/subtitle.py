@@ -1,71 +1,48 @@
 """Subtitles: randomly styled text lines with real timing, burned into the clip.
 
-A clip gets one style (font family, size, colours, outline, shadow, box, placement),
-as a real video does, and a timeline of events whose text changes inside the clip.
+A clip gets one look, as a real video does: a style preset (`style.preset`: the free
+`custom` block below, or white+outline, DVD yellow, thin capitals, caption box, soft
+shadow, glow, gradient, translucent; see datagen/text/presets.py), a font family, size,
+placement and layout mode (horizontal, bilingual, vertical; datagen/text/layout.py),
+and a timeline of events whose text changes inside the clip. An optional effect
+(karaoke, typewriter, roll-up or pop-on captions; datagen/text/effects.py) animates it.
 Each event is rendered once and reused across its frames (with optional fades).
-Texts come from bundled corpora, a user text file or a user subtitle file (.srt/.ass:
-real timings). A text is only drawn with a font whose cmap has all its characters.
+Texts come from bundled corpora in 19 languages, a user text file or a user subtitle
+file (.srt/.ass: real timings, our styles; `type: ass` renders an .ass file's own
+styles). A text is only drawn with a font whose cmap has all its characters.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from datagen.errors import InputSkipped
 from datagen.layers.base import Layer, LayerSpec, register_layer
 from datagen.recipe.dist import Cat, Int, Num
 from datagen.recipe.schema import ClipSpec, Strict
+from datagen.text import effects as fx
 from datagen.text import fonts as fontmod
-from datagen.text.corpus import (
-    bundled_corpora, check_subtitle_file, check_text_file, corpus_path, load_lines, load_subtitle_events,
+from datagen.text.corpus import load_subtitle_events
+from datagen.text.layout import (
+    MODES, BilingualSpec, EventContext, EventPlanner, NoteSpec, SignSpec, VerticalSpec, place_event,
 )
-from datagen.text.render import Style, line_width, load_font, render_block
-from datagen.text.wrap import wrap
+from datagen.text.presets import STYLE_CHOICES, PresetParams, draw_preset
+from datagen.text.render import Style, line_width, load_font, render_sprites
+from datagen.text.scripts import script_of
+from datagen.text.sources import (  # noqa: F401  (TextSource, FontChoice re-exported)
+    FontChoice, TextPicker, TextSource, catalog_for, check_font_choice, check_sources, font_fields, pick_source,
+    source_lines,
+)
 from datagen.timeline import fade_factor, random_events, timed_window_events
 
 COLOURS = ["#FFFFFF", "#F5F5F5", "#FFFF00", "#FFE13C", "#E8E8E8", "#9CF0FF", "#FFD6A0", "#B4FFB4"]
 
 
-class TextSource(Strict):
-    corpus: str | None = Field(None, description="bundled corpus code, e.g. en, zh_hans (see `datagen recipes`)")
-    file: str | None = Field(None, description="UTF-8 text file, one subtitle per line")
-    subtitles: str | None = Field(None, description=".srt/.ass/.ssa/.vtt file; its own timings are used")
-    weight: float = Field(1.0, gt=0)
-
-    @model_validator(mode="after")
-    def _exactly_one(self):
-        given = [k for k in ("corpus", "file", "subtitles") if getattr(self, k)]
-        if len(given) != 1:
-            raise ValueError("give exactly one of corpus, file, subtitles")
-        return self
-
-    @property
-    def label(self) -> str:
-        return f"corpus:{self.corpus}" if self.corpus else f"file:{self.file}" if self.file else f"subtitles:{self.subtitles}"
-
-    def problem(self) -> tuple[str, str] | None:
-        if self.corpus:
-            if self.corpus not in bundled_corpora():
-                return "corpus", f"no bundled corpus '{self.corpus}' (have: {', '.join(bundled_corpora())})"
-            return None
-        if self.file:
-            p = check_text_file(self.file)
-            return ("file", p) if p else None
-        p = check_subtitle_file(self.subtitles)
-        return ("subtitles", p) if p else None
-
-
-class FontChoice(Strict):
-    dir: str | None = Field(None, description="folder of .ttf/.otf files (default: the bundled fonts/)")
-    files: list[str] | None = Field(None, description="explicit font files (instead of a folder)")
-    families: list[str] | None = Field(None, description="restrict to these family names")
-    style: Cat(fontmod.STYLES) = {"choice": ["regular", "bold", "italic", "bolditalic"], "weights": [0.45, 0.4, 0.1, 0.05]}
-
-
 class SubtitleStyle(Strict):
+    preset: Cat(STYLE_CHOICES) = "custom"  # `custom` = the fields below; others: datagen/text/presets.py
+    presets: PresetParams = PresetParams()
     fill: Cat() = {"choice": COLOURS, "weights": [0.55, 0.08, 0.12, 0.08, 0.06, 0.04, 0.04, 0.03]}
     opacity: Num(0.05, 1) = {"choice": [1.0, 0.9, 0.75], "weights": [0.85, 0.1, 0.05]}
     outline_p: float = Field(0.8, ge=0, le=1)
@@ -95,6 +72,15 @@ class SubtitleLayout(Strict):
     side_margin: Num(0, 0.5) = {"uniform": [0.03, 0.1]}  # / frame width, for left/right alignment
     x_jitter: Num(0, 0.5) = {"uniform": [0.0, 0.02]}  # / frame width
     join_p: float = Field(0.25, ge=0, le=1, description="chance to join two corpus lines into one event")
+    mode: Cat(MODES) = "horizontal"
+    dialogue_p: float = Field(0.0, ge=0, le=1, description="chance of a two-speaker event with leading dashes")
+    italic_p: float = Field(0.0, ge=0, le=1, description="chance of an event in italics")
+    sign_p: float = Field(0.0, ge=0, le=1, description="chance of an event being a sign translation at the top")
+    note_p: float = Field(0.0, ge=0, le=1, description="chance of a translator's note at the other edge")
+    bilingual: BilingualSpec = BilingualSpec()
+    vertical: VerticalSpec = VerticalSpec()
+    sign: SignSpec = SignSpec()
+    note: NoteSpec = NoteSpec()
 
 
 class SubtitleTiming(Strict):
@@ -113,62 +99,19 @@ class SubtitleSpec(LayerSpec):
     style: SubtitleStyle = SubtitleStyle()
     layout: SubtitleLayout = SubtitleLayout()
     timing: SubtitleTiming = SubtitleTiming()
+    effect: fx.EffectSpec = fx.EffectSpec()
 
     def check_files(self) -> list[tuple[str, str]]:
-        out = []
-        for i, src in enumerate(self.texts):
-            p = src.problem()
-            if p:
-                out.append((f"texts[{i}].{p[0]}", p[1]))
-        f = self.fonts
-        if f.files:
-            for i, path in enumerate(f.files):
-                if not Path(path).is_file():
-                    out.append((f"fonts.files[{i}]", f"font file not found: {path}"))
-                else:
-                    try:
-                        fontmod.read_font(path)
-                    except ValueError as e:
-                        out.append((f"fonts.files[{i}]", f"{path}: {e}"))
-        elif f.dir and not Path(f.dir).is_dir():
-            out.append(("fonts.dir", f"font folder not found: {f.dir}"))
+        out = check_font_choice(self.fonts)
         if not out:
-            cat = _catalog(self)
-            fonts = cat.select(f.families)
-            if not fonts:
-                fams = ", ".join(cat.families()) or "none"
-                out.append(("fonts", f"no usable fonts (families {f.families} not among: {fams})"))
-            for i, src in enumerate(self.texts):
-                if fonts and not src.subtitles and not _any_line_covered(src, fonts):
-                    out.append((f"texts[{i}]", f"no line of {src.label} can be drawn with the chosen fonts "
-                                               "(their character maps lack its characters)"))
+            fonts = catalog_for(self.fonts.dir, self.fonts.files).select(self.fonts.families)
+            out += check_sources(self.texts, fonts)
+            if "bilingual" in (self.layout.mode.values() or []):
+                out += check_sources(self.layout.bilingual.texts, fonts, "layout.bilingual.texts")
         return out
 
     def preflight(self, resources=None) -> dict[str, int]:
-        return {"font_unreadable": len(_catalog(self).broken)}
-
-
-def _source_lines(src: TextSource) -> tuple[str, ...]:
-    return load_lines(str(corpus_path(src.corpus))) if src.corpus else load_lines(src.file)
-
-
-def _any_line_covered(src: TextSource, fonts: list[fontmod.FontInfo], probe: int = 200) -> bool:
-    lines = _source_lines(src)
-    step = max(1, len(lines) // probe)
-    return any(f.covers(line) for line in lines[::step] for f in fonts)
-
-
-def _catalog(spec: SubtitleSpec) -> fontmod.FontCatalog:
-    if spec.fonts.files:
-        return fontmod.FontCatalog.from_files(list(spec.fonts.files))
-    return fontmod.FontCatalog.scan(spec.fonts.dir)
-
-
-def _pick(rng, items, weights=None):
-    if weights is None:
-        return items[int(rng.integers(len(items)))]
-    p = np.asarray(weights, np.float64)
-    return items[int(rng.choice(len(items), p=p / p.sum()))]
+        return {"font_unreadable": len(catalog_for(self.fonts.dir, self.fonts.files).broken)}
 
 
 @register_layer
@@ -177,15 +120,13 @@ class SubtitleLayer(Layer):
 
     def __init__(self, spec: SubtitleSpec, resources=None):
         super().__init__(spec, resources)
-        cat = _catalog(spec)
+        cat = catalog_for(spec.fonts.dir, spec.fonts.files)
         self.fonts = cat.select(spec.fonts.families)
         self.broken_fonts = cat.broken
-        self._covering: dict[str, list] = {}  # text -> fonts whose cmap covers it
+        self.picker = TextPicker(self.fonts)
+        self.events = EventPlanner(self.picker, spec.layout)
 
     # -- planning --------------------------------------------------------------------
-    def _texts(self, src: TextSource) -> tuple[str, ...]:
-        return _source_lines(src)
-
     def _style(self, rng, size_px: int) -> dict:
         s = self.spec.style
         d = {"fill": s.fill.sample(rng), "opacity": round(float(s.opacity.sample(rng)), 4)}
@@ -206,45 +147,64 @@ class SubtitleLayer(Layer):
         d["blur"] = round(float(s.blur.sample(rng)), 3)
         return d
 
-    def _font_for(self, rng, text: str, preferred: fontmod.FontInfo | None, style: str):
-        if preferred is not None and preferred.covers(text):
-            return preferred
-        cands = self._covering.get(text)
-        if cands is None:
-            if len(self._covering) > 50_000:  # user files can be huge; keep memory flat
-                self._covering.clear()
-            cands = self._covering[text] = [f for f in self.fonts if f.covers(text)]
-        if not cands:
-            return None
-        same_style = [f for f in cands if f.style == style] or cands
-        return _pick(rng, same_style)
-
-    def _event_text(self, rng, src: TextSource, join_p: float) -> str:
-        lines = self._texts(src)
-        text = lines[int(rng.integers(len(lines)))]
-        if rng.random() < join_p:
-            text = text + "\n" + lines[int(rng.integers(len(lines)))]
-        return text
+    def _look(self, rng, size_px: int, effect: str) -> tuple[dict, int, str, bool]:
+        """The clip's style dict, font size, font style and whether text is set in capitals."""
+        sp = self.spec
+        font_style = sp.fonts.style.sample(rng)
+        preset = sp.style.preset.sample(rng)
+        if effect in ("rollup", "popon"):
+            preset = "cc_box"  # broadcast captions
+        style = self._style(rng, size_px) if preset == "custom" else draw_preset(sp.style.presets, preset, rng, size_px)
+        size_px = max(6, int(round(size_px * style.pop("size_scale", 1.0))))
+        font_style = style.pop("font_style", font_style)
+        return style, size_px, font_style, bool(style.pop("uppercase", False))
 
     def plan(self, rng: np.random.Generator, clip: ClipSpec) -> dict:
         sp, lay, tim = self.spec, self.spec.layout, self.spec.timing
         if not self.fonts:
             raise InputSkipped("no_fonts")
-        src = _pick(rng, sp.texts, [t.weight for t in sp.texts])
+        src = pick_source(rng, sp.texts)
         size_px = max(6, int(round(lay.size.sample(rng) * clip.height)))
-        style_name = sp.fonts.style.sample(rng)
-        style = self._style(rng, size_px)
+        effect = sp.effect.kind.sample(rng)
+        if effect == "rollup" and src.subtitles:
+            effect = "popon"  # a file's own timed lines become pop-on captions
+        style, size_px, font_style, upper = self._look(rng, size_px, effect)
         max_lines = int(lay.max_lines.sample(rng))
         max_w = lay.max_width.sample(rng) * clip.width
         position = lay.position.sample(rng)
         align = lay.align.sample(rng)
-        style["align"] = align
         margin_px = int(round(lay.margin.sample(rng) * clip.height))
         if align == "center":
             x_px = clip.width / 2 + rng.uniform(-1, 1) * lay.x_jitter.sample(rng) * clip.width
         else:
             x_px = lay.side_margin.sample(rng) * clip.width
+        mode = lay.mode.sample(rng) if effect not in ("rollup", "popon") else "horizontal"
+        if effect == "popon":
+            po = sp.effect.popon
+            align, x_px = "left", po.column.sample(rng) * clip.width
+            where = po.position.sample(rng)
+            position = "top" if where in ("top", "middle") else "bottom"
+            if where == "middle":
+                margin_px = int(round(rng.uniform(0.3, 0.45) * clip.height))
+            max_w = min(max_w, clip.width * 0.97 - x_px)  # left-aligned at the column: end inside the frame
+        style["align"] = align
         placement = {"position": position, "align": align, "margin_px": margin_px, "x_px": round(float(x_px), 2)}
+        if mode == "vertical":
+            vs = lay.vertical
+            placement["vertical"] = {"side": vs.side.sample(rng),
+                                     "margin_px": int(round(vs.margin.sample(rng) * clip.width)),
+                                     "top_px": int(round(vs.top.sample(rng) * clip.height))}
+        head = {"source": src.label, "size_px": size_px, "style": style, "placement": placement}
+        if style.get("preset"):
+            head["preset"] = style["preset"]
+        if upper:
+            head["uppercase"] = True
+        if mode != "horizontal":
+            head["layout"] = mode
+        if effect != "none":
+            head["effect"] = effect
+        if effect == "rollup" and not src.subtitles:
+            return self._plan_rollup(rng, src, clip, head, max_w)
 
         # timeline: from the subtitle file, or simulated
         if src.subtitles:
@@ -257,60 +217,104 @@ class SubtitleLayer(Layer):
             slots = [(fs, fe, None) for fs, fe in random_events(rng, clip.frames, clip.fps, tim.duration, tim.gap_p, tim.gap)]
             timing_src = {"simulated": True}
 
+        ctx = EventContext(size_px, max_w, max_lines, font_style, float(style.get("letter_spacing", 0.0)), upper,
+                           lay.join_p, clip.width, clip.height)
         events, font, dropped = [], None, 0
         for fs, fe, given in slots:
-            fitted = None
-            for _attempt in range(24):
-                text = given if given is not None else self._event_text(rng, src, lay.join_p)
-                f = self._font_for(rng, text, font, style_name)
-                if f is None:
-                    if given is not None:
-                        break  # the file's own text has characters no font covers
-                    continue
-                pil_font = load_font(f.path, size_px)
-                lines = wrap(text, lambda s: line_width(pil_font, s, style["letter_spacing"]), max_w, max_lines)
-                if lines:
-                    fitted = (lines, f)
-                    break
-                if given is not None:  # a file's text must be shown: shrink until it fits
-                    size_px = max(6, int(size_px * 0.85))
-            if fitted is None:
+            got = self.events.main(rng, src, given, ctx, mode, font)
+            if got is None:
                 dropped += 1
                 continue
-            lines, font = fitted
+            ev, font = got
+            self.events.decorate(rng, ev, font, src, ctx, mode)
             fade_in = fade_out = 0
-            if rng.random() < tim.fade_p:
+            if effect != "popon" and rng.random() < tim.fade_p:
                 fade_in = int(round(tim.fade.sample(rng) * clip.fps))
                 fade_out = int(round(tim.fade.sample(rng) * clip.fps))
-            events.append({"start": fs, "end": fe, "text": "\n".join(lines), "lines": lines,
-                           "font": font.label, "font_family": font.family, "font_style": font.style,
-                           "fade_in": fade_in, "fade_out": fade_out})
+            ev = {"start": fs, "end": fe, **ev, "fade_in": fade_in, "fade_out": fade_out}
+            if effect == "karaoke" and not ev.get("vertical"):
+                ev["effect"] = fx.plan_karaoke(rng, sp.effect.karaoke, ev["lines"], fs, fe)
+            elif effect == "typewriter" and not ev.get("vertical"):
+                ev["effect"] = fx.plan_typewriter(rng, sp.effect.typewriter, ev["text"], fs, clip.fps)
+            events.append(ev)
         if dropped:
             placement["dropped_events"] = dropped
-        return {"source": src.label, **timing_src, "size_px": size_px, "style": style,
-                "placement": placement, "events": events}
+        return {**head, **timing_src, "events": events}
+
+    def _plan_rollup(self, rng, src: TextSource, clip: ClipSpec, head: dict, max_w: float) -> dict:
+        """Roll-up captions: a word stream filling rows that scroll up (one event per row)."""
+        lines = source_lines(src)
+        cjk = script_of("".join(lines[:20])) in ("han", "japanese")
+        joiner = "" if cjk else " "
+        ru_spec = self.spec.effect.rollup
+        font = None
+        for _ in range(24):
+            font = self.picker.font_for(rng, lines[int(rng.integers(len(lines)))], None, "regular")
+            if font is not None:
+                break
+        if font is None:
+            raise InputSkipped("no_font_for_text")
+        size = head["size_px"]
+        pil_font = load_font(font.path, size)
+        row_w = float(ru_spec.width.sample(rng)) * clip.width
+
+        def words_of() -> list[str]:
+            for _ in range(24):
+                line = lines[int(rng.integers(len(lines)))].replace("\n", " ")
+                if head.get("uppercase"):
+                    line = line.upper()
+                if font.covers(line):
+                    if cjk:
+                        return [line[i:i + 3] for i in range(0, len(line), 3)]
+                    return line.split()
+            return ["..."] if font.covers("...") else ["-"]
+
+        ru = fx.plan_rollup(rng, ru_spec, words_of, lambda ws: line_width(pil_font, joiner.join(ws)) <= row_w,
+                            clip.frames, clip.fps)
+        events = fx.rollup_events(ru, clip.frames, clip.fps, joiner)
+        for ev in events:
+            ev.update(font_fields(font))
+        head["placement"].update(position=ru["position"], align="left", x_px=round(ru["column"] * clip.width, 2))
+        head["style"]["align"] = "left"
+        head["rollup"] = {"rows": ru["rows_n"], "roll_frames": round(ru["roll_s"] * clip.fps, 3)}
+        return {**head, "simulated": True, "events": events}
 
     # -- rendering -------------------------------------------------------------------
     def render(self, plan: dict, canvas) -> None:
-        style = Style.from_dict(plan["style"])
-        pl = plan["placement"]
+        if "rollup" in plan:
+            return self._render_rollup(plan, canvas)
         for ev in plan["events"]:
-            sprite = render_block(ev["lines"], fontmod.resolve_label(ev["font"]), plan["size_px"], style)
-            bx0, by0, bx1, by1 = sprite.block
-            bw, bh = bx1 - bx0, by1 - by0
-            if pl["align"] == "center":
-                left = pl["x_px"] - bw / 2
-            elif pl["align"] == "left":
-                left = pl["x_px"]
-            else:
-                left = canvas.W - pl["x_px"] - bw
-            left = min(max(left, 0), max(canvas.W - bw, 0))
-            top = canvas.H - pl["margin_px"] - bh if pl["position"] == "bottom" else pl["margin_px"]
-            x, y = int(round(left)) - bx0, int(round(top)) - by0
+            eff = ev.get("effect")
+            fills = [eff["before"], eff["after"]] if eff and eff["type"] == "karaoke" else None
+            reveal = bool(eff) and eff["type"] == "typewriter"
+            placed = place_event(ev, plan, canvas.W, canvas.H, fills, split_box=reveal)
+            main = placed[0]
+            anim = fx.Animator(eff, main.sprites, main.lines, fontmod.resolve_label(main.font), main.size_px, main.style)
             for t in range(ev["start"], ev["end"]):
                 f = fade_factor(t, ev["start"], ev["end"], ev["fade_in"], ev["fade_out"])
-                if f >= 1.0:
-                    canvas.overlay(t, x, y, sprite.rgb, sprite.alpha)
-                elif f > 0:
-                    a = np.rint(sprite.alpha.astype(np.float32) * f).astype(np.uint8)
-                    canvas.overlay(t, x, y, sprite.rgb, a)
+                if f <= 0:
+                    continue
+                for k, p in enumerate(placed):
+                    rgb, a = anim.frame(t) if k == 0 else (p.sprites[0].rgb, p.sprites[0].alpha)
+                    if f < 1.0:
+                        a = np.rint(a.astype(np.float32) * f).astype(np.uint8)
+                    canvas.overlay(t, p.x, p.y, rgb, a)
+
+    def _render_rollup(self, plan: dict, canvas) -> None:
+        pl, ru = plan["placement"], plan["rollup"]
+        style = Style.from_dict(plan["style"])
+        for ev in plan["events"]:
+            path = fontmod.resolve_label(ev["font"])
+            sprite = render_sprites(ev["lines"], path, plan["size_px"], style, split_box=True)[0]
+            bx0, by0, bx1, by1 = sprite.block
+            row_h = by1 - by0
+            slot0 = canvas.H - pl["margin_px"] - row_h if pl["position"] == "bottom" else \
+                pl["margin_px"] + (ru["rows"] - 1) * row_h
+            anim = fx.Animator(ev["effect"], [sprite], ev["lines"], path, plan["size_px"], plan["style"])
+            x = int(round(pl["x_px"])) - bx0
+            for t in range(ev["start"], ev["end"]):
+                off = fx.rollup_offset(ev["effect"], t, ru["rows"], ru["roll_frames"], row_h)
+                if off is None:
+                    continue
+                rgb, a = anim.frame(t)
+                canvas.overlay(t, x, int(round(slot0 + off)) - by0, rgb, a)

@@ -30,14 +30,19 @@ class FontInfo:
     @property
     def label(self) -> str:
         """Path as recorded in metadata: relative to the repository for bundled fonts."""
-        p = Path(self.path)
-        try:
-            return str(p.resolve().relative_to(REPO_ROOT))
-        except ValueError:
-            return str(p.resolve())
+        return _label(self.path)
 
     def covers(self, text: str) -> bool:
         return required_codepoints(text) <= self.cmap
+
+
+@lru_cache(maxsize=4096)
+def _label(path: str) -> str:
+    p = Path(path).resolve()  # resolving touches the file system: once per font file
+    try:
+        return str(p.relative_to(REPO_ROOT))
+    except ValueError:
+        return str(p)
 
 
 def resolve_label(label: str) -> str:

@@ -33,6 +33,41 @@ def _split(text: str, i: int) -> tuple[str, str]:
     return text[:i].rstrip(), text[i:].lstrip()
 
 
+def _last_fitting(text: str, points: list[int], measure, max_w: float) -> int | None:
+    """The last break point whose head fits max_w (heads grow with the point: binary search)."""
+    lo, hi, best = 0, len(points) - 1, None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if measure(_split(text, points[mid])[0]) <= max_w:
+            best, lo = points[mid], mid + 1
+        else:
+            hi = mid - 1
+    return best
+
+
+def _balanced(text: str, points: list[int], measure, max_w: float) -> list[str] | None:
+    """The two-line split that minimises the longer line (first of equals), both lines fitting.
+
+    The head grows and the tail shrinks with the break point, so the best split sits where
+    they cross: found by binary search, then the two points around the crossing compared."""
+    lo, hi = 0, len(points) - 1
+    while lo < hi:  # first point whose head is at least as wide as its tail
+        mid = (lo + hi) // 2
+        a, b = _split(text, points[mid])
+        if measure(a) >= measure(b):
+            hi = mid
+        else:
+            lo = mid + 1
+    best = None
+    for k in (lo - 1, lo):
+        if 0 <= k < len(points):
+            a, b = _split(text, points[k])
+            wa, wb = measure(a), measure(b)
+            if a and b and wa <= max_w and wb <= max_w and (best is None or max(wa, wb) < best[0]):
+                best = (max(wa, wb), [a, b])
+    return best[1] if best else None
+
+
 def wrap_paragraph(text: str, measure: Callable[[str], float], max_w: float) -> list[str] | None:
     text = text.strip()
     if measure(text) <= max_w:
@@ -43,24 +78,14 @@ def wrap_paragraph(text: str, measure: Callable[[str], float], max_w: float) -> 
     # greedy fill
     lines, rest = [], text
     while measure(rest) > max_w:
-        pts = [p for p in break_points(rest) if measure(_split(rest, p)[0]) <= max_w]
-        if not pts:
+        p = _last_fitting(rest, break_points(rest), measure, max_w)
+        if p is None:
             return None
-        head, rest = _split(rest, pts[-1])
+        head, rest = _split(rest, p)
         lines.append(head)
     lines.append(rest)
-    if len(lines) == 2:
-        # balance two lines: the split that minimises the longer line
-        best = None
-        for p in points:
-            a, b = _split(text, p)
-            wa, wb = measure(a), measure(b)
-            if a and b and wa <= max_w and wb <= max_w:
-                score = max(wa, wb)
-                if best is None or score < best[0]:
-                    best = (score, [a, b])
-        if best:
-            lines = best[1]
+    if len(lines) == 2:  # balance two lines, as subtitle editors do
+        lines = _balanced(text, points, measure, max_w) or lines
     return lines
 
 
