@@ -67,6 +67,7 @@ class Canvas:
         self.mask_spec = mask_spec or MaskSpec()
         self.threshold = self.mask_spec.alpha_threshold
         self._boxes: list = [None] * self.T
+        self._memo = None  # the last sprite prepared for blending (see _prepared)
 
     # -- per-layer bookkeeping -------------------------------------------------------
     def begin_layer(self) -> None:
@@ -83,46 +84,79 @@ class Canvas:
         ]
 
     # -- drawing ---------------------------------------------------------------------
+    def _prepared(self, rgb: np.ndarray, alpha: np.ndarray, sy: slice, sx: slice):
+        """The part of a sprite that draws anything, in the forms blending needs.
+
+        Layers pass the same sprite arrays for many frames (a subtitle event, a logo), so
+        the last one is memoised (by identity: sprites are not modified once drawn)."""
+        key = (sy.start, sy.stop, sx.start, sx.stop)
+        memo = self._memo
+        if memo is not None and memo[0] is rgb and memo[1] is alpha and memo[2] == key:
+            return memo[3]
+        a = alpha[sy, sx]
+        if self.threshold > 0:
+            a = np.where(a > self.threshold, a, 0).astype(np.uint8)
+        box = _box_of(a > 0)
+        if box is None:
+            prep = None
+        else:
+            bx0, by0, bx1, by1 = box
+            a = a[by0:by1, bx0:bx1]
+            a16 = a.astype(np.uint16)
+            a3 = a16[..., None]
+            fg = rgb[sy, sx][by0:by1, bx0:bx1].astype(np.uint16)
+            prep = {"box": box, "a16": a16, "inv3": 255 - a3, "a3": a3, "fg": fg, "fgw": fg * a3,
+                    "drawn8": np.where(a > 0, 255, 0).astype(np.uint8)}
+        self._memo = (rgb, alpha, key, prep)
+        return prep
+
     def overlay(self, t: int, x: int, y: int, rgb: np.ndarray, alpha: np.ndarray, mode: str = "normal"):
-        """Blend an RGB sprite with 8-bit straight alpha at integer position (x, y) on frame t."""
+        """Blend an RGB sprite with 8-bit straight alpha at integer position (x, y) on frame t.
+
+        Sprite arrays must not be modified after they were drawn (see `_prepared`)."""
+        self.overlay_frames(t, t + 1, x, y, rgb, alpha, mode)
+
+    def overlay_frames(self, t0: int, t1: int, x: int, y: int, rgb: np.ndarray, alpha: np.ndarray,
+                       mode: str = "normal"):
+        """`overlay` on every frame in [t0, t1) at once (a subtitle event, a static logo):
+        one array operation instead of one per frame, same result."""
+        t0, t1 = max(int(t0), 0), min(int(t1), self.T)
+        if t1 <= t0:
+            return
         h, w = alpha.shape
         cut = clip_sprite(int(x), int(y), h, w, self.H, self.W)
         if cut is None:
             return
         (fy, fx), (sy, sx) = cut
-        a = alpha[sy, sx]
-        if self.threshold > 0:
-            a = np.where(a > self.threshold, a, 0).astype(np.uint8)
-        drawn = a > 0
-        box = _box_of(drawn)
-        if box is None:
+        prep = self._prepared(rgb, alpha, sy, sx)
+        if prep is None:
             return
-        # shrink everything to the drawn box: less work for sparse sprites (text)
-        bx0, by0, bx1, by1 = box
-        a = a[by0:by1, bx0:bx1]
-        drawn = drawn[by0:by1, bx0:bx1]
-        src = rgb[sy, sx][by0:by1, bx0:bx1]
+        # only the drawn box of the sprite is touched: less work for sparse sprites (text)
+        bx0, by0, bx1, by1 = prep["box"]
         fy = slice(fy.start + by0, fy.start + by1)
         fx = slice(fx.start + bx0, fx.start + bx1)
 
-        dst = self.frames[t, fy, fx]
-        a16 = a.astype(np.uint16)
+        dst = self.frames[t0:t1, fy, fx]
         bg = dst.astype(np.uint16)
-        fg = src.astype(np.uint16)
-        if mode == "screen":
-            fg = 255 - div255((255 - bg) * (255 - fg)).astype(np.uint16)
+        if mode == "normal":
+            fgw = prep["fgw"]
+        elif mode == "screen":
+            fgw = (255 - div255((255 - bg) * (255 - prep["fg"])).astype(np.uint16)) * prep["a3"]
         elif mode == "add":
-            fg = np.minimum(bg + fg, 255)
-        elif mode != "normal":
+            fgw = np.minimum(bg + prep["fg"], 255) * prep["a3"]
+        else:
             raise ValueError(f"unknown blend mode {mode!r}")
-        a3 = a16[..., None]
-        dst[...] = div255(bg * (255 - a3) + fg * a3)
+        bg *= prep["inv3"]
+        bg += fgw
+        dst[...] = div255(bg)
 
-        m = self.mask[t, fy, fx]
-        m[drawn] = 255
-        al = self.alpha[t, fy, fx]
-        al[...] = al + div255((255 - al.astype(np.uint16)) * a16)
-        self._boxes[t] = _union_box(self._boxes[t], (fx.start, fy.start, fx.stop, fy.stop))
+        m = self.mask[t0:t1, fy, fx]
+        np.maximum(m, prep["drawn8"], out=m)
+        al = self.alpha[t0:t1, fy, fx]
+        al += div255((255 - al.astype(np.uint16)) * prep["a16"])
+        box = (fx.start, fy.start, fx.stop, fy.stop)
+        for t in range(t0, t1):
+            self._boxes[t] = _union_box(self._boxes[t], box)
 
     def hole(self, t: int, hole: np.ndarray, fill: str = "black", seed: int = 0) -> None:
         """Cut a hole (H x W bool) into frame t and fill it; the hole joins the mask.

@@ -123,8 +123,11 @@ class SampleBuilder:
             entry["params"] = plan
             entry["frames"] = canvas.end_layer()
             layer_meta.append(entry)
-        drawn = np.count_nonzero(canvas.mask.reshape(canvas.T, -1), axis=1) > 0
+        counts = [np.count_nonzero(m) for m in canvas.mask]  # per frame: fast popcount path
+        drawn = np.array(counts) > 0
         canvas.finish()
+        if recipe.mask.dilate.iterations > 0:  # coverage is of the final (dilated) mask
+            counts = [np.count_nonzero(m) for m in canvas.mask]
         key = sample_key(recipe.name, seed, index)
         meta = {
             "format_version": FORMAT_VERSION,
@@ -138,8 +141,7 @@ class SampleBuilder:
             "mask": recipe.mask.model_dump(mode="json"),
             "background": bg_plan,
             "layers": layer_meta,
-            "mask_coverage": [round(float(c) / (canvas.H * canvas.W), 6)
-                              for c in np.count_nonzero(canvas.mask.reshape(canvas.T, -1), axis=1)],
+            "mask_coverage": [round(c / (canvas.H * canvas.W), 6) for c in counts],
         }
         if skipped:
             meta["skipped_inputs"] = dict(sorted(skipped.items()))
@@ -167,20 +169,36 @@ class SampleBuilder:
         return buf.tobytes()
 
     def encode(self, s: BuiltSample) -> dict[str, bytes]:
-        """The sample's files as {field: bytes}, field names without the key."""
+        """The sample's files as {field: bytes}, field names without the key.
+
+        Encoders are deterministic, so identical inputs are encoded once: a frame nothing
+        was drawn on reuses the clean frame's bytes, and a mask (or alpha) equal to the
+        previous frame's (a still subtitle, a static logo) reuses that frame's PNG."""
         ext = self.recipe.encode.format
         nd = frame_digits(s.clean.shape[0])
         files: dict[str, bytes] = {}
         if self._empty_png is None:
             self._empty_png = self._encode_png(np.zeros(s.mask.shape[1:], np.uint8))
+        prev: dict[str, tuple] = {}
+
+        def png(stream: str, img: np.ndarray) -> bytes:
+            if not img.any():
+                return self._empty_png
+            last = prev.get(stream)
+            if last is not None and np.array_equal(last[0], img):
+                return last[1]
+            data = self._encode_png(img)
+            prev[stream] = (img, data)
+            return data
+
         for t in range(s.clean.shape[0]):
             n = f"{t:0{nd}d}"
             clean = self._encode_rgb(s.clean[t])
             files[f"clean.{n}.{ext}"] = clean
             # a frame nothing was drawn on is identical to clean: same bytes, no second encode
             files[f"corrupted.{n}.{ext}"] = self._encode_rgb(s.corrupted[t]) if s.drawn[t] else clean
-            files[f"mask.{n}.png"] = self._encode_png(s.mask[t]) if s.mask[t].any() else self._empty_png
+            files[f"mask.{n}.png"] = png("mask", s.mask[t])
             if self.recipe.encode.alpha:
-                files[f"alpha.{n}.png"] = self._encode_png(s.alpha[t]) if s.alpha[t].any() else self._empty_png
+                files[f"alpha.{n}.png"] = png("alpha", s.alpha[t])
         files["json"] = json.dumps(s.meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return files

@@ -118,5 +118,4 @@ class LogoLayer(Layer):
         else:
             s = logo_sprite(plan, canvas.W, canvas.H, self.cache)
             x, y = plan["placement"]["x"], plan["placement"]["y"]
-        for t in range(canvas.T):
-            canvas.overlay(t, x, y, s.rgb, s.alpha, mode=plan["blend"])
+        canvas.overlay_frames(0, canvas.T, x, y, s.rgb, s.alpha, mode=plan["blend"])

@@ -290,7 +290,14 @@ class SubtitleLayer(Layer):
             placed = place_event(ev, plan, canvas.W, canvas.H, fills, split_box=reveal)
             main = placed[0]
             anim = fx.Animator(eff, main.sprites, main.lines, fontmod.resolve_label(main.font), main.size_px, main.style)
+            full = [t for t in range(ev["start"], ev["end"])
+                    if fade_factor(t, ev["start"], ev["end"], ev["fade_in"], ev["fade_out"]) >= 1.0]
+            if not eff and full:  # a still event: blend its fully opaque frames in one go
+                for p in placed:
+                    canvas.overlay_frames(full[0], full[-1] + 1, p.x, p.y, p.sprites[0].rgb, p.sprites[0].alpha)
             for t in range(ev["start"], ev["end"]):
+                if not eff and full and full[0] <= t <= full[-1]:
+                    continue
                 f = fade_factor(t, ev["start"], ev["end"], ev["fade_in"], ev["fade_out"])
                 if f <= 0:
                     continue
