@@ -47,6 +47,7 @@ venv: $(VENV)/.core
 
 dataset: $(VENV)/.core
 	$(if $(filter ray,$(BACKEND)),$(PIP) install -e ".[ray]",)
+	$(if $(filter s3://%,$(OUT)),$(PIP) install -e ".[s3]",)
 	$(BIN)/datagen generate $(RECIPE) --out $(OUT) --samples $(SAMPLES) --workers $(WORKERS) \
 	    --seed $(SEED) --shard-size $(SHARD_SIZE) --backend $(BACKEND) $(if $(BACKGROUND),--background "$(BACKGROUND)",)
 

@@ -45,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except OSError as e:  # a file or folder we may not read or write, a full disk: one line, no traceback
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"datagen: error: {where}{e.strerror or e}", file=sys.stderr)
+        return UserError.exit_code
     return int(rc or 0)
 
 

@@ -12,7 +12,7 @@ def _background_override(value: str | None) -> str | None:
         return None
     import json
 
-    return json.dumps({"type": "auto", "paths": [value]})
+    return json.dumps([{"type": "auto", "paths": [value]}])
 
 
 def cmd_generate(args) -> int:
@@ -64,14 +64,16 @@ def register(sub) -> None:
                        description="Generate paired corrupted/clean/mask clips into OUT/shard-*.tar + manifest.json. "
                                    "Re-running the same command resumes: intact shards are kept.")
     add_recipe_args(p)
-    p.add_argument("--out", help="output directory or fsspec URL (default data/<recipe name>)")
+    p.add_argument("--out", help="output directory or fsspec URL, e.g. s3://bucket/prefix (default data/<recipe name>)")
     p.add_argument("--samples", type=int, default=200, help="number of samples (default 200)")
-    p.add_argument("--workers", type=int, default=default_workers(), help="worker processes (default: all cores)")
+    p.add_argument("--workers", type=int, default=default_workers(),
+                   help="worker processes, or the CPUs of the local Ray with --backend ray (default: all cores)")
     p.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
     p.add_argument("--shard-size", type=int, default=50, help="samples per shard (default 50)")
     p.add_argument("--background", help="use these videos/frame folders/images (path or glob) as backgrounds")
     p.add_argument("--backend", choices=["local", "ray"], default="local", help="where shards are made")
-    p.add_argument("--ray-address", help="Ray cluster address (default: start a local Ray; 'auto' joins one)")
+    p.add_argument("--ray-address", help="Ray cluster to join, e.g. auto or HEAD_IP:6379 "
+                                         "(default: $RAY_ADDRESS, else start a local Ray)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_generate)
 

@@ -58,6 +58,7 @@ class Output:
     def list(self) -> list[str]: ...
     def writer(self, name: str): ...
     def join(self, name: str) -> str: ...
+    def remove_temporaries(self) -> None: ...
 
 
 def _hash_file(path: Path) -> str:
@@ -87,8 +88,11 @@ class LocalOutput(Output):
             probe.unlink()
         except OSError as e:
             raise UserError(f"output directory is not writable ({e.strerror})", path=str(p)) from None
-        # temporary files of interrupted runs are never valid; clear them
-        for tmp in p.glob(".*.tmp"):
+        self.remove_temporaries()
+
+    def remove_temporaries(self) -> None:
+        """Temporary files of interrupted runs or dead workers are never valid; clear them."""
+        for tmp in self.path.glob(".*.tmp"):
             with contextlib.suppress(OSError):
                 tmp.unlink()
 

@@ -1,13 +1,16 @@
 """`datagen generate`: plan shards, keep finished ones, write the rest, write the manifest.
 
-Resume: `manifest.json` is rewritten (atomically) after every finished shard with
-`"complete": false`; a re-run with the same recipe, seed and shard size keeps every
-shard whose file still has the recorded size and sha256, and writes the others. The
-final manifest lists shards in index order and holds no timings, so it is
+Resume: `manifest.json` is rewritten (atomically) with `"complete": false` after the
+first finished shard, then at most every `MANIFEST_INTERVAL_S` seconds, and when a run
+stops early (an error, Ctrl-C); a re-run with the same recipe, seed and shard size keeps
+every shard whose file still has the recorded size and sha256, and writes the others.
+(Rewriting it after every shard would cost O(shards²): a 20,000-shard manifest is
+4.6 MB.) The final manifest lists shards in index order and holds no timings, so it is
 byte-identical whatever the worker count or backend.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -22,6 +25,8 @@ from datagen.recipe.load import recipe_sha256, resolved_dict
 from datagen.recipe.schema import RecipeBase
 
 MANIFEST = "manifest.json"
+MANIFEST_INTERVAL_S = 5.0
+"""Least time between two progress rewrites of the manifest during a run."""
 
 
 @dataclass
@@ -128,6 +133,8 @@ def generate(
         raise UserError(f"--workers must be >= 1, got {workers}")
     if shard_size < 1:
         raise UserError(f"--shard-size must be >= 1, got {shard_size}")
+    if backend != "ray" or not ray_address:  # a cluster's nodes have their own memory
+        check_memory(recipe, min(workers, -(-samples // shard_size)))
     t0 = time.perf_counter()
     output = open_output(out)
     output.prepare()
@@ -141,7 +148,7 @@ def generate(
 
     from datagen.resources import Resources
 
-    setup_skipped = preflight_counts(recipe, Resources(out=output.url))
+    setup_skipped = preflight_counts(recipe, Resources(out=output.url, clip=recipe.clip))
 
     def write_progress_manifest(complete: bool) -> dict:
         shards = [done[i] for i in sorted(done)]
@@ -156,22 +163,37 @@ def generate(
         output.write_atomic(MANIFEST, dump_manifest(m))
         return m
 
+    recorded = {"at": float("-inf"), "shards": len(done)}  # last progress rewrite
+
+    def record_progress() -> None:
+        write_progress_manifest(complete=False)
+        recorded.update(at=time.monotonic(), shards=len(done))
+
     def on_shard(result: dict) -> None:
         done[result["index"]] = result
-        write_progress_manifest(complete=False)
+        if time.monotonic() - recorded["at"] >= MANIFEST_INTERVAL_S:
+            record_progress()
 
     if todo:
-        if backend == "local":
-            from datagen.engine.local import run_local
+        kept_samples = samples - sum(t.samples for t in todo)
+        try:
+            if backend == "local":
+                from datagen.engine.local import run_local
 
-            run_local(recipe, seed, todo, output, workers, on_shard, progress, kept_samples=samples - sum(t.samples for t in todo))
-        elif backend == "ray":
-            from datagen.engine.ray_backend import run_ray
+                run_local(recipe, seed, todo, output, workers, on_shard, progress, kept_samples=kept_samples)
+            elif backend == "ray":
+                from datagen.engine.ray_backend import run_ray
 
-            run_ray(recipe, seed, todo, output, workers, on_shard, progress, ray_address,
-                    kept_samples=samples - sum(t.samples for t in todo))
-        else:
-            raise UserError(f"unknown backend {backend!r} (expected local or ray)")
+                run_ray(recipe, seed, todo, output, workers, on_shard, progress, ray_address,
+                        kept_samples=kept_samples)
+            else:
+                raise UserError(f"unknown backend {backend!r} (expected local or ray)")
+        except BaseException:
+            if len(done) != recorded["shards"]:  # stopped early: record every finished shard for resume
+                with contextlib.suppress(Exception):  # (a full disk must not hide the first error)
+                    record_progress()
+            raise
+        output.remove_temporaries()  # left by workers that died mid-shard (their shard was redone)
     manifest = write_progress_manifest(complete=True)
     return GenerateResult(
         out=output.url,
@@ -183,6 +205,45 @@ def generate(
         kept=len(kept),
         skipped_inputs=manifest["skipped_inputs"],
         manifest=manifest,
+    )
+
+
+def clip_bytes(clip) -> int:
+    """Memory one sample of this clip size needs while it is built (the estimate the
+    recipe schema uses for its per-sample limit: RGB clean + corrupted, mask, alpha, a
+    float32 working frame)."""
+    return clip.frames * clip.width * clip.height * 8 + clip.width * clip.height * 16
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to new processes here (MemAvailable, capped by a cgroup limit)."""
+    try:
+        with open("/proc/meminfo") as f:
+            avail = next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError):
+        return None
+    try:
+        limit = open("/sys/fs/cgroup/memory.max").read().strip()
+        used = int(open("/sys/fs/cgroup/memory.current").read())
+        if limit != "max":
+            avail = min(avail, int(limit) - used)
+    except (OSError, ValueError):
+        pass
+    return avail
+
+
+def check_memory(recipe: RecipeBase, workers: int) -> None:
+    """Refuse, before anything is allocated, a run whose workers' clips cannot fit in memory."""
+    per_worker = clip_bytes(recipe.clip)
+    avail = available_memory()
+    if avail is None or per_worker * workers <= avail:
+        return
+    c, gib = recipe.clip, 1024**3
+    raise UserError(
+        f"recipe '{recipe.name}': a {c.frames}x{c.width}x{c.height} clip needs about {per_worker / gib:.1f} GiB "
+        f"per worker; "
+        f"{workers} workers need {per_worker * workers / gib:.1f} GiB but only {avail / gib:.1f} GiB of memory "
+        "are available; use fewer --workers or a smaller clip"
     )
 
 

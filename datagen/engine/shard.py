@@ -50,9 +50,6 @@ def write_shard(
 
 
 def _abandon(tw: ShardTarWriter) -> None:
-    """A failed shard is discarded whole: stop its tar stream from flushing its buffer
-    into the (by then closed) file when it is garbage-collected, which would print an
-    "Exception ignored" traceback after the one-line error."""
-    stream = getattr(getattr(tw, "tar", None), "fileobj", None)
-    if stream is not None and hasattr(stream, "closed"):
-        stream.closed = True
+    """A failed shard is discarded whole: never write its end blocks (its temporary file
+    is removed by the output's writer)."""
+    tw.closed = True

@@ -2,8 +2,11 @@
 
 A recipe is a bundled name (`subtitles` -> recipes/subtitles.yaml) or a path. A recipe
 may start from another with `extends: NAME_OR_PATH` (mappings merge key by key, lists
-and scalars replace). Command-line overrides are applied last as dotted keys
-(`background=...`, `clip.frames=8`).
+and scalars replace). `allowed_roots: [FOLDER, ...]` (relative to the recipe's folder)
+limits which files `extends` may read, from that recipe on up the chain: a path that
+resolves (after `..` and symlinks) outside every listed folder is refused; bundled
+recipe names are always allowed. Command-line overrides are applied last as dotted
+keys (`background=...`, `clip.frames=8`).
 """
 from __future__ import annotations
 
@@ -28,16 +31,19 @@ def bundled_recipes() -> dict[str, Path]:
 def resolve_recipe_path(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
     s = str(name_or_path)
     p = Path(s)
-    if relative_to is not None and not p.is_absolute():
-        cand = relative_to / p
-        if cand.exists():
-            return cand.resolve()
-    if p.suffix in (".yaml", ".yml") or "/" in s or p.exists():
-        if not p.exists():
-            raise RecipeError("recipe file not found", path=s)
-        if p.is_dir():
-            raise RecipeError("is a directory, not a recipe file", path=s)
-        return p.resolve()
+    try:
+        if relative_to is not None and not p.is_absolute():
+            cand = relative_to / p
+            if cand.exists():
+                return cand.resolve()
+        if p.suffix in (".yaml", ".yml") or "/" in s or p.exists():
+            if not p.exists():
+                raise RecipeError("recipe file not found", path=s)
+            if p.is_dir():
+                raise RecipeError("is a directory, not a recipe file", path=s)
+            return p.resolve()
+    except OSError as e:  # e.g. a folder on the way that we may not enter
+        raise RecipeError(f"cannot access recipe file ({e.strerror})", path=s) from None
     bundled = bundled_recipes()
     if s in bundled:
         return bundled[s].resolve()
@@ -76,11 +82,36 @@ def deep_merge(base: dict, over: dict) -> dict:
     return out
 
 
-def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict:
+def _allowed_roots(value: Any, path: Path) -> tuple[Path, ...] | None:
+    """The folders a recipe's `allowed_roots` lists, resolved against its own folder."""
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(v, str) and v for v in items):
+        raise RecipeError(f"allowed_roots: expected a list of folders, got {value!r}", path=str(path))
+    return tuple((path.parent / v).resolve() for v in items)
+
+
+def _check_roots(parent: str, parent_path: Path, roots: tuple[tuple[Path, ...], ...], path: Path) -> None:
+    """Refuse an `extends` target outside the roots of any recipe below it in the chain."""
+    bundled = bundled_recipes()
+    if parent in bundled and bundled[parent].resolve() == parent_path:
+        return
+    for allowed in roots:
+        if not any(parent_path.is_relative_to(r) for r in allowed):
+            listed = ", ".join(str(r) for r in allowed)
+            raise RecipeError(f"extends: '{parent}' resolves to {parent_path}, outside the allowed roots ({listed})",
+                              path=str(path))
+
+
+def _load_raw(path: Path, chain: tuple[Path, ...] = (), roots: tuple[tuple[Path, ...], ...] = ()) -> dict:
     if path in chain:
         loop = " -> ".join(str(p.name) for p in (*chain, path))
         raise RecipeError(f"'extends' forms a loop: {loop}", path=str(chain[0]))
     data = _read_yaml(path)
+    own_roots = _allowed_roots(data.pop("allowed_roots", None), path)
+    if own_roots is not None:
+        roots = (*roots, own_roots)
     parent = data.pop("extends", None)
     if parent is None:
         data.setdefault("name", path.stem)
@@ -91,7 +122,8 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict:
         parent_path = resolve_recipe_path(parent, relative_to=path.parent)
     except RecipeError as e:
         raise RecipeError(f"extends: {e}", path=str(path)) from None
-    base = _load_raw(parent_path, (*chain, path))
+    _check_roots(parent, parent_path, roots, path)
+    base = _load_raw(parent_path, (*chain, path), roots)
     base.pop("name", None)
     merged = deep_merge(base, data)
     merged.setdefault("name", path.stem)
@@ -115,6 +147,8 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
         keys, value = parse_override(item)
         node: Any = data
         for k in keys[:-1]:
+            if isinstance(node, list) and len(node) == 1 and not k.isdigit():
+                node = node[0]  # a one-entry list (e.g. background) may be addressed without [0]
             if isinstance(node, list) and k.isdigit() and int(k) < len(node):
                 node = node[int(k)]
             elif isinstance(node, dict):
@@ -122,6 +156,8 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
             else:
                 raise RecipeError(f"override '{item}': cannot descend into '{k}'")
         last = keys[-1]
+        if isinstance(node, list) and len(node) == 1 and not last.isdigit():
+            node = node[0]
         if isinstance(node, list) and last.isdigit() and int(last) < len(node):
             node[int(last)] = value
         elif isinstance(node, dict):

@@ -35,7 +35,7 @@ def hex_rgb(color: str) -> tuple[int, int, int]:
     return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=128)  # each FreeType face maps its file: keep worker memory bounded
 def load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
     engine = ImageFont.Layout.RAQM if HAVE_RAQM else ImageFont.Layout.BASIC
     return ImageFont.truetype(path, size=max(1, int(size)), layout_engine=engine)

@@ -7,6 +7,7 @@ into lines that fit a width.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,8 @@ def check_font_choice(f: FontChoice, key: str = "fonts") -> list[tuple[str, str]
                     out.append((f"{key}.files[{i}]", f"{path}: {e}"))
     elif f.dir and not Path(f.dir).is_dir():
         out.append((f"{key}.dir", f"font folder not found: {f.dir}"))
+    elif f.dir and not os.access(f.dir, os.R_OK | os.X_OK):
+        out.append((f"{key}.dir", f"font folder not readable (permission denied): {f.dir}"))
     if not out:
         cat = catalog_for(f.dir, f.files)
         if not cat.select(f.families):
