@@ -7,7 +7,7 @@ shard index, shard size), a regenerated shard is byte-identical to the original 
 as the inputs (fonts, corpora, background files) and the generator are unchanged; the
 result says which shards came out identical to their manifest record. The shards are
 written with the engine's own `write_shard` through the local pool (atomic renames,
-progress bar), and the manifest is rewritten after every shard as `generate` does.
+progress bar), and the manifest is rewritten as `generate` does (throttled, and at the end).
 """
 from __future__ import annotations
 
