@@ -7,8 +7,10 @@ datagen/train/configs/) or a path to a YAML file. A file may start from another 
 file and the key (`UserError`).
 
 Model-specific options live under `model_options.<name>` and are validated by the
-registry entry of the chosen inpainter (`model: sttn`), so adding a network adds
-no key here.
+registry entry of that inpainter (every entry present, not only the chosen `model`, so
+a typo in a config that holds options for several networks is caught at once); adding
+a network adds no key here. `autoencoder` is the schedule of CSSTA's IM2IM
+(`datagen train autoencoder`); its width follows `model_options.cssta.channels`.
 """
 from __future__ import annotations
 
@@ -105,6 +107,7 @@ class TrainConfig(_Strict):
     loss: LossConfig = LossConfig()
     stage1: StageConfig = StageConfig()
     stage2: StageConfig = StageConfig()
+    autoencoder: StageConfig = StageConfig()
     optim: OptimConfig = OptimConfig()
     run: RunConfig = RunConfig()
 
@@ -160,10 +163,12 @@ def validate(raw: dict, source: str) -> TrainConfig:
         raise UserError(f"{where}: {err['msg']}", path=source) from None
     from datagen.train.models.registry import validate_options
 
-    try:
-        cfg.model_options[cfg.model] = validate_options(cfg.model, cfg.model_options.get(cfg.model, {}))
-    except ValueError as e:
-        raise UserError(f"model_options.{cfg.model}: {e}", path=source) from None
+    for name in dict.fromkeys([cfg.model, *cfg.model_options]):  # the chosen model first
+        try:
+            cfg.model_options[name] = validate_options(name, cfg.model_options.get(name, {}))
+        except ValueError as e:
+            unknown_choice = name == cfg.model and name not in cfg.model_options
+            raise UserError(f"{'model' if unknown_choice else f'model_options.{name}'}: {e}", path=source) from None
     return cfg
 
 

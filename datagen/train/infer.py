@@ -25,10 +25,9 @@ import numpy as np
 import torch
 
 from datagen.errors import UserError
-from datagen.train import checkpoint
 from datagen.train.data import rgb_to_model
 from datagen.train.distributed import autocast, pick_device
-from datagen.train.models.remover import Remover, from_checkpoint
+from datagen.train.models.remover import Remover, open_checkpoint
 
 BANDS = ("full", "bottom", "top")
 MASK_EXTS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
@@ -189,11 +188,11 @@ class _Windows:
 def infer(video: str, checkpoint_path: str, out: str, *, mask_dir: str | None = None, band: str = "full",
           band_fraction: float = 0.3, dilate: int = 4, window: int | None = None, overlap: int | None = None,
           threshold: float | None = None, lossless: bool = False, crf: int = 18, device: str = "auto",
-          progress: bool = True) -> InferResult:
+          progress: bool = True, model: str | None = None) -> InferResult:
+    """model: refuse a checkpoint whose inpainter is not this one (`--model`)."""
     from tqdm import tqdm
 
-    ck = checkpoint.load(checkpoint_path)
-    cfg, net = from_checkpoint(ck)
+    _, cfg, net = open_checkpoint(checkpoint_path, model)
     if not isinstance(net, Remover):
         raise UserError("is a stage-1 (perception) checkpoint; infer needs a stage-2 (inpaint) one",
                         path=checkpoint_path)

@@ -1,4 +1,5 @@
-"""The training loop shared by both stages: data, steps, logs, previews, checkpoints.
+"""The training loop shared by every stage (perception, inpaint, autoencoder): data, steps,
+logs, previews, checkpoints.
 
     OUT/last.pt          checkpoint (every run.ckpt_every steps and at the end)
     OUT/metrics.jsonl    one line per run.log_every steps: step, lr, samples/s, losses, IoU...
@@ -38,7 +39,7 @@ class TrainResult:
     last: dict = field(default_factory=dict)
 
     def summary(self) -> str:
-        keys = [k for k in ("loss", "iou", "f1", "psnr_hole") if k in self.last]
+        keys = [k for k in ("loss", "iou", "f1", "psnr_hole", "psnr") if k in self.last]
         vals = ", ".join(f"{k} {self.last[k]:.4g}" for k in keys)
         return f"{self.stage}: step {self.steps}, {vals}, {self.seconds:.1f} s -> {self.out}/last.pt"
 
@@ -101,9 +102,9 @@ def _payload(stage, cfg: TrainConfig, step: int, gt_mask: bool, env: Env) -> dic
 def train(stage_name: str, cfg: TrainConfig, data: list[str], out: str, *, init: str | dict | None = None,
           resume: bool = False, gt_mask: bool = False, device: str = "auto", steps: int | None = None,
           max_minutes: float | None = None, progress: bool = True) -> TrainResult:
-    """Run stage 'perception' or 'inpaint' until `steps` (default: the config's) or `max_minutes`
-    of wall time, whichever comes first, and checkpoint."""
-    from datagen.train.stages import InpaintStage, PerceptionStage
+    """Run stage 'perception', 'inpaint' or 'autoencoder' until `steps` (default: the config's)
+    or `max_minutes` of wall time, whichever comes first, and checkpoint."""
+    from datagen.train.stages import AutoencoderStage, InpaintStage, PerceptionStage
 
     outp = Path(out)
     last_path = outp / "last.pt"
@@ -125,6 +126,8 @@ def train(stage_name: str, cfg: TrainConfig, data: list[str], out: str, *, init:
             init_ck = init if isinstance(init, dict) else checkpoint.load(init)
         if stage_name == "perception":
             stage = PerceptionStage(cfg, env, init_ck)
+        elif stage_name == "autoencoder":
+            stage = AutoencoderStage(cfg, env, init_ck)
         else:
             stage = InpaintStage(cfg, env, init_ck, gt_mask)
         start = 0
@@ -195,7 +198,7 @@ def _run(stage, cfg: TrainConfig, env: Env, urls: list[str], outp: Path, start: 
                 avg["samples_per_s"] = len(window) * cfg.data.batch_size * env.world / max(dt, 1e-9)
                 log.scalars(step, stage.name, avg)
                 last = avg
-                bar.set_postfix({k: f"{avg[k]:.3g}" for k in ("loss", "iou", "psnr_hole") if k in avg})
+                bar.set_postfix({k: f"{avg[k]:.3g}" for k in ("loss", "iou", "psnr_hole", "psnr") if k in avg})
                 window, t_window = [], time.perf_counter()
             if step % r.image_every == 0 or last_step:
                 log.image(step, stage.name, stage.preview(keep))

@@ -8,10 +8,13 @@ a preview (`preview(batch)`: input | predicted mask | output | target, one frame
 - InpaintStage: Remover (perception -> soft mask -> inpainter, or the ground-truth
   mask with gt_mask) trained end to end with hole/valid L1, the perception loss, the
   temporal-variance loss, model-specific terms and, optionally, a T-PatchGAN.
+- AutoencoderStage: CSSTA's IM2IM learns to reproduce clean frames (L1 + hinge GAN);
+  frozen, it is the feature loss of `model: cssta`.
 """
 from __future__ import annotations
 
 import math
+
 import numpy as np
 import torch
 from torch.nn.parallel import DistributedDataParallel as DDP
@@ -163,8 +166,10 @@ class InpaintStage(_Stage):
                 self.frozen_perception = st["perception"]
             if "inpainter" in st:
                 if init.get("model") != cfg.model:
-                    raise UserError(f"--init holds a {init.get('model')!r} inpainter, the config asks for {cfg.model!r}")
+                    raise UserError(f"--init holds a {init.get('model')!r} inpainter, "
+                                    f"the config asks for {cfg.model!r}")
                 load_weights(remover.inpainter, st["inpainter"], "--init inpainter")
+        remover.inpainter.prepare_training()
         self.gen = self._wrap(remover)
         s2 = cfg.stage2
         groups = [{"params": list(remover.inpainter.parameters()), "lr": s2.lr}]
@@ -259,3 +264,78 @@ class InpaintStage(_Stage):
 
     def preview(self, keep: dict) -> np.ndarray:
         return preview_row(keep["frames"], keep["mask"], keep["comp"], keep["clean"])
+
+
+class AutoencoderStage(_Stage):
+    """IM2IM on clean frames: L1 + hinge GAN (T-PatchGAN over the reconstructed clip).
+
+    Its width is `model_options.cssta.channels`, so the features match CSSTA's decoder.
+    """
+
+    name = "autoencoder"
+
+    def __init__(self, cfg: TrainConfig, env: Env, init: dict | None = None):
+        from datagen.train.models.autoencoder import IM2IM, AutoencoderOptions
+        from datagen.train.models.registry import validate_options
+
+        super().__init__(cfg, env)
+        if init is not None:
+            raise UserError("train autoencoder starts from scratch: drop --init")
+        channels = validate_options("cssta", cfg.model_options.get("cssta", {}))["channels"]
+        self.options = AutoencoderOptions(channels=channels)
+        self.net = self._wrap(IM2IM(self.options))
+        a = cfg.autoencoder
+        opt, sched = _adam(self.net.parameters(), a.lr, cfg, a)
+        self.networks = {"autoencoder": self.net}
+        self.optimizers, self.schedulers = {"g": opt}, {"g": sched}
+        self.disc = None
+        if cfg.loss.gan and cfg.loss.adversarial > 0:
+            self.disc = self._wrap(TPatchGAN(cfg.discriminator.channels, cfg.discriminator.layers))
+            d_opt, d_sched = _adam(self.disc.parameters(), a.lr_discriminator or a.lr, cfg, a)
+            self.networks["discriminator"] = self.disc
+            self.optimizers["d"], self.schedulers["d"] = d_opt, d_sched
+        self.steps = a.steps
+
+    def state(self) -> dict:
+        return {**super().state(), "model": "im2im", "autoencoder_options": self.options.model_dump()}
+
+    def step(self, batch: dict) -> tuple[dict, dict]:
+        from datagen.train.models.autoencoder import reconstruction_losses
+
+        _, clean, _ = to_model(batch, self.env.device)
+        w = self.cfg.loss
+        disc = self._unwrap(self.disc) if self.disc is not None else None
+        if disc is not None:
+            disc.requires_grad_(False)
+        with self.autocast():
+            recon = self.net(clean.flatten(0, 1))[0].float().reshape(clean.shape)
+            fake_scores = disc(recon) if disc is not None else None
+        terms = reconstruction_losses(recon, clean, fake_scores, 1.0, w.adversarial)
+        loss = sum(terms.values())
+        opt = self.optimizers["g"]
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self._clip(self.net.parameters())
+        opt.step()
+        self.schedulers["g"].step()
+        logs = {"loss": loss.item(), **{k: v.item() for k, v in terms.items()}}
+        if disc is not None:
+            disc.requires_grad_(True)
+            with self.autocast():
+                scores = self.disc(torch.cat([clean, recon.detach()]))
+            real, fake = scores.float().chunk(2)
+            d_loss = L.d_hinge_loss(real, fake)
+            d_opt = self.optimizers["d"]
+            d_opt.zero_grad(set_to_none=True)
+            d_loss.backward()
+            self._clip(self.disc.parameters())
+            d_opt.step()
+            self.schedulers["d"].step()
+            logs["d_loss"] = d_loss.item()
+        with torch.no_grad():
+            mse = ((recon.detach() - clean) ** 2).mean() / 4  # in [0, 1] units
+            logs["psnr"] = float(10 * torch.log10(1 / mse.clamp_min(1e-10)))
+        return logs, {"clean": clean, "recon": recon.detach()}
+
+    def preview(self, keep: dict) -> np.ndarray:
+        return preview_row(keep["clean"], keep["recon"])

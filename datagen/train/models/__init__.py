@@ -1,2 +1,3 @@
-"""Networks: the perception net, the inpainter registry (sttn, ...), the T-PatchGAN
-discriminator, and `Remover`, which chains perception -> inpainter for stage 2."""
+"""Networks: the perception net, the inpainter registry (sttn, cssta, opn, rnot), the
+T-PatchGAN discriminator, CSSTA's IM2IM autoencoder, and `Remover`, which chains
+perception -> inpainter for stage 2. Shared pieces live in blocks_*.py."""

@@ -160,6 +160,9 @@ class CSSTA(Inpainter):
         return {"output": out.reshape(b, t, 3, h, w), "coarse": coarse.reshape(b, t, 3, h, w),
                 "decoder_features": features}
 
+    def prepare_training(self) -> None:
+        self.feature_loss()  # a missing or mismatched autoencoder stops the run before step 1
+
     def feature_loss(self) -> FeatureLoss | None:
         """The frozen IM2IM feature loss, loaded on first use (only training needs it)."""
         if self.options.autoencoder and self._feature_loss is None:

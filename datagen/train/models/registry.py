@@ -17,6 +17,9 @@ Interface of an inpainting network (subclass `Inpainter`, register it here)::
             # optional model-specific terms, already weighted (e.g. an L1 on "coarse");
             # target (B, T, 3, H, W) in [-1, 1], hole (B, T, 1, H, W) ground-truth mask
             return {}
+        def prepare_training(self) -> None:
+            # optional: load what only training needs (e.g. a frozen loss network), so a
+            # bad path stops the run before its first step; eval and infer never call it
 
 The loop composites `mask * output + (1 - mask) * frames` itself, applies the shared
 losses (hole/valid L1, temporal variance, T-PatchGAN) and adds whatever `losses()`
@@ -56,6 +59,9 @@ class Inpainter(nn.Module):
     def losses(self, outputs: dict, target: torch.Tensor, hole: torch.Tensor,
                weights: Any) -> dict[str, torch.Tensor]:
         return {}
+
+    def prepare_training(self) -> None:
+        """Load what only training needs; called once before the first training step."""
 
 
 def register_inpainter(name: str) -> Callable[[type[Inpainter]], type[Inpainter]]:

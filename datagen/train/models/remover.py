@@ -54,10 +54,13 @@ def from_checkpoint(ck: dict):
     """(config, network) of a checkpoint for eval/infer, in eval mode on the CPU.
 
     The network is a Remover for stage-2 checkpoints and a PerceptionNet for stage-1 ones.
+    An autoencoder checkpoint (CSSTA's IM2IM) removes nothing: ValueError.
     """
     from datagen.train.config import config_from_dict
     from datagen.train.models.perception import build_perception
 
+    if ck.get("stage") not in ("perception", "inpaint"):
+        raise ValueError(f"a checkpoint of stage {ck.get('stage')!r} is not a perception or inpaint one")
     cfg = config_from_dict(ck["config"])
     state = ck["state"]
     if ck["stage"] == "perception":
@@ -70,3 +73,22 @@ def from_checkpoint(ck: dict):
             net.perception.load_state_dict(state["perception"])
         net.inpainter.load_state_dict(state["inpainter"])
     return cfg, net.eval()
+
+
+def open_checkpoint(path: str, model: str | None = None):
+    """(checkpoint dict, config, network) for eval/infer, every problem one UserError line.
+
+    model: the inpainter the caller expects (`--model`); a stage-2 checkpoint holding
+    another one is refused (a guard for scripts comparing several runs).
+    """
+    from datagen.errors import UserError
+    from datagen.train import checkpoint
+
+    ck = checkpoint.load(path)
+    if ck.get("stage") not in ("perception", "inpaint"):
+        raise UserError(f"is a checkpoint of stage {ck.get('stage')!r}; eval and infer take 'perception' or "
+                        "'inpaint' ones", path=str(path))
+    if model and ck["stage"] == "inpaint" and ck.get("model") != model:
+        raise UserError(f"holds a {ck.get('model')!r} inpainter, not {model!r} (--model)", path=str(path))
+    cfg, net = from_checkpoint(ck)
+    return ck, cfg, net
