@@ -81,7 +81,10 @@ def test_truncated_shard(copy, capsys):
     lines = [line for line in out.splitlines() if line.strip().startswith("shard-")]
     assert lines and all(line.strip().startswith("shard-000001.tar") for line in lines), out
     assert "truncated" in out and "sha256" in out
-    assert "holds 1 samples, manifest plans 2" in out or "unreadable tar" in out
+    # where the cut lands decides what the tar reader still sees: a short tar, a broken one,
+    # or a last sample without some of its files
+    assert ("holds 1 samples, manifest plans 2" in out or "unreadable tar" in out
+            or ": missing " in out), out
 
 
 def test_truncated_at_a_file_boundary(copy, capsys):

@@ -90,32 +90,6 @@ def spaced_stops(font: ImageFont.FreeTypeFont, line: str, spacing: float) -> lis
     return xs
 
 
-_KERN: dict = {}
-
-
-def _kern(font: ImageFont.FreeTypeFont, a: str, b: str) -> float:
-    """Kerning of a character pair as the layout engine applies it (pair advance minus the two)."""
-    key = (font.path, font.size, a, b)
-    k = _KERN.get(key)
-    if k is None:
-        if len(_KERN) > 200_000:
-            _KERN.clear()
-        k = _KERN[key] = float(font.getlength(a + b)) - _glyph(font, a)[2] - _glyph(font, b)[2]
-    return k
-
-
-def kerned_stops(font: ImageFont.FreeTypeFont, line: str) -> list[float]:
-    """Pen x of each character of an unshaped line, with pair kerning, from its start."""
-    xs, x, prev = [], 0.0, None
-    for ch in line:
-        if prev is not None:
-            x += _kern(font, prev, ch)
-        xs.append(x)
-        x += _glyph(font, ch)[2]
-        prev = ch
-    return xs
-
-
 def _blit_glyphs(a: np.ndarray, font, line: str, x: float, y: float, stops: list[float]) -> None:
     """Max-composite cached glyph bitmaps of `line` at pen positions `stops` (float32 coverage)."""
     for ch, cx in zip(line, stops):
@@ -129,14 +103,6 @@ def _blit_glyphs(a: np.ndarray, font, line: str, x: float, y: float, stops: list
         if y1 > y0 and x1 > x0:
             sub = a[y0:y1, x0:x1]
             np.maximum(sub, bitmap[y0 - gy:y1 - gy, x0 - gx:x1 - gx] * (1.0 / 255.0), out=sub)
-
-
-def _cacheable(line: str) -> bool:
-    """Lines that can be set from cached glyphs: no shaping, no combining marks, no ligature-prone
-    Latin pairs (fi, fl, ff keep going through the layout engine)."""
-    if needs_shaping(line) or any(0x0300 <= ord(c) <= 0x036F for c in line):
-        return False
-    return not any(p in line for p in ("fi", "fl", "ff", "ffi", "ffl"))
 
 
 @dataclass
@@ -196,16 +162,15 @@ def outline_alpha(fill_a: np.ndarray, width: float) -> np.ndarray:
 def _draw_lines(size, lines, xs, baselines, font, spacing, stroke=0) -> np.ndarray:
     img = Image.new("L", size, 0)
     d = ImageDraw.Draw(img)
-    # lines set from cached glyph bitmaps: ~3x faster than FreeType drawing each line, same ink
-    # (glyphs land on whole pixels instead of Pillow's sub-pixel phases: within one pixel)
-    cached = []
+    cached = []  # letter-spaced lines are set from cached glyph bitmaps (tracking replaces kerning)
     for line, x, y in zip(lines, xs, baselines):
         if not line:
             continue
+        # whole-pixel line origins: the same result whichever way a line is set (a half-pixel
+        # start makes FreeType blur every glyph), and the same on every Pillow version
+        x, y = math.floor(x + 0.5), math.floor(y + 0.5)
         if spacing and not needs_shaping(line):
             cached.append((line, x, y, spaced_stops(font, line, spacing)))
-        elif not stroke and _cacheable(line):
-            cached.append((line, x, y, kerned_stops(font, line)))
         else:
             d.text((x, y), line, font=font, fill=255, anchor="ls", stroke_width=stroke, stroke_fill=255)
     a = np.asarray(img, dtype=np.float32) * (1.0 / 255.0)
