@@ -257,3 +257,25 @@ def test_bundled_logos_recipe_draws_varied_logos():
     assert {"blocks", "emblem"} <= set(kinds)
     assert modes["single"] > modes["pattern"] > 0 or modes["single"] == 30
     assert corners["top-right"] == max(corners.values())
+
+
+def test_text_watermark_alpha_path_equals_the_full_colour_path():
+    """A text line is one colour, so only its alpha is laid out and warped: the sprite is the
+    one the general (premultiplied colour) path makes from the tinted tile."""
+    from datagen.overlays.colors import hex_rgb
+    from datagen.overlays.pattern import render_pattern, text_tile
+    from datagen.overlays.sprite import tint
+
+    pattern = {"p": 1.0, "text_p": 1.0, "color": {"choice": ["#FFFFFF", "#FFD54F", "#222222"]}}
+    recipe = logo_recipe({"pattern": pattern}, clip={"frames": 2, "width": 192, "height": 128, "fps": 12})
+    b = SampleBuilder(recipe_from_dict(recipe))
+    from datagen.rng import layer_stream
+
+    for i in range(8):
+        plan = b.layers[0].plan(layer_stream(0, i, 0), b.recipe.clip)
+        assert "text" in plan
+        tile = text_tile(plan["text"], plan["font"], plan["height_px"])
+        fast = render_pattern(plan, tile, 192, 128)
+        general = render_pattern({k: v for k, v in plan.items() if k != "text"}, tint(tile, hex_rgb(plan["color"])), 192, 128)
+        assert np.array_equal(fast.alpha, general.alpha) and np.array_equal(fast.rgb, general.rgb)
+        assert (fast.rgb[fast.alpha > 0] == hex_rgb(plan["color"])).all() and fast.alpha.any()

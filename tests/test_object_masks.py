@@ -296,3 +296,40 @@ def test_workers_1_and_2_are_byte_identical(tmp_path):
     for name in ("shard-000000.tar", "shard-000001.tar", "manifest.json"):
         assert (tmp_path / "w1" / name).read_bytes() == (tmp_path / "w2" / name).read_bytes()
     assert a.manifest["shards"] == b.manifest["shards"]
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_polygons_filled_in_one_transform_match_one_by_one(kind):
+    """`fill_polygons_at` (one transform for a whole pose) draws what transforming and
+    filling each polygon does."""
+    from datagen.masks.raster import fill_polygons_at
+
+    rng = np.random.default_rng(1)
+    k = KINDS[kind]
+    params = k.draw(rng)
+    for _ in range(6):
+        polys = k.pose(params, float(rng.uniform(0, 6.3)))
+        x, y, s, a = float(rng.uniform(0, 120)), float(rng.uniform(20, 90)), float(rng.uniform(20, 90)), float(rng.uniform(-40, 40))
+        flip = bool(rng.random() < 0.5)
+        one, batch = np.zeros((100, 140), np.uint8), np.zeros((100, 140), np.uint8)
+        fill_polygons(one, [affine(q, x, y, s, a, flip) for q in polys])
+        fill_polygons_at(batch, polys, x, y, s, a, flip)
+        assert np.array_equal(one, batch) and one.any()
+
+
+@pytest.mark.parametrize("how", [{"kernel": 3, "iterations": 4, "shape": "cross"},
+                                 {"kernel": 7, "iterations": 2, "shape": "ellipse"},
+                                 {"kernel": 4, "iterations": 1, "shape": "rect"}])
+def test_dilation_inside_each_frames_box_equals_dilating_the_whole_frame(how):
+    from datagen.masks.holes import dilate
+
+    rng = np.random.default_rng(2)
+    masks = np.zeros((5, 60, 80), np.uint8)
+    masks[0, 20:30, 30:45] = 255
+    masks[1, 0:6, 70:80] = 255  # touches the top and right borders
+    masks[2] = np.where(rng.random((60, 80)) < 0.01, 255, 0)  # scattered over the frame
+    masks[4, 59, 0] = 255  # a corner pixel; frame 3 stays empty
+    kernel = cv2.getStructuringElement({"cross": cv2.MORPH_CROSS, "ellipse": cv2.MORPH_ELLIPSE,
+                                        "rect": cv2.MORPH_RECT}[how["shape"]], (how["kernel"],) * 2)
+    want = np.stack([cv2.dilate(m, kernel, iterations=how["iterations"]) for m in masks])
+    assert np.array_equal(dilate(masks.copy(), how), want)

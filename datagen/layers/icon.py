@@ -11,6 +11,7 @@ mask for this layer (per-frame visibility and bbox are in `json`).
 """
 from __future__ import annotations
 
+import json
 import math
 from typing import Literal
 
@@ -93,26 +94,65 @@ def icon_frame_sprite(plan: dict, t: int, cache: SpriteCache | None = None) -> S
 
     The graphic (with its shadow or glow) is drawn once per sprite frame at the master
     height; each clip frame resizes, hue-shifts and rotates that master (cheap, cached)."""
-    tr = plan["motion"]["track"]
-    if not tr["visible"][t]:
-        return None
-    hm = master_height(plan)
-    height = max(2, int(round(plan["height_px"] * tr["scale"][t])))
-    frame = plan["sprite"]["index"][t] if plan["sprite"] else 0
-    hue = plan["hue"][t] if plan["hue"] else 0.0
-    angle = tr["angle"][t]
-    get = cache.get if cache is not None else (lambda key, make: make())
+    return IconFrames(plan, cache).sprite(t)
 
-    def master() -> Sprite:
-        return apply_effects(srcmod.draw(plan["design"], hm, frame), plan["effects"])
 
-    def make() -> Sprite:
-        m = get({"design": plan["design"], "h": hm, "f": frame, "fx": plan["effects"]}, master)
-        s = m if height == hm else resize_to_height(m, round(m.h * height / hm))
-        return rotate(hue_shift(s, hue), angle)
+class IconFrames:
+    """The per-frame sprites of one icon plan. Frames that look the same (a blinking or
+    moving icon, a pulse's repeated sizes) share one Sprite object, so the compositor's
+    memo and `overlay_frames` runs apply; cache keys are built from the design's JSON once."""
 
-    key = {"design": plan["design"], "hm": hm, "h": height, "f": frame, "hue": hue, "a": angle, "fx": plan["effects"]}
-    return scale_alpha(get(key, make), plan["opacity"] * tr["opacity"][t])
+    def __init__(self, plan: dict, cache: SpriteCache | None = None):
+        self.plan = plan
+        self.cache = cache
+        self.track = plan["motion"]["track"]
+        self.hm = master_height(plan)
+        self.ident = json.dumps([plan["design"], plan["effects"]], sort_keys=True)
+        self._seen: dict[tuple, Sprite] = {}
+
+    def _get(self, key: str, make) -> Sprite:
+        return self.cache.get(key, make) if self.cache is not None else make()
+
+    def look(self, t: int) -> tuple | None:
+        """What decides frame t's sprite: (height, sprite frame, hue, angle, opacity), None when off."""
+        plan, tr = self.plan, self.track
+        if not tr["visible"][t]:
+            return None
+        height = max(2, int(round(plan["height_px"] * tr["scale"][t])))
+        frame = plan["sprite"]["index"][t] if plan["sprite"] else 0
+        hue = plan["hue"][t] if plan["hue"] else 0.0
+        return height, frame, hue, tr["angle"][t], plan["opacity"] * tr["opacity"][t]
+
+    def sprite(self, t: int) -> Sprite | None:
+        look = self.look(t)
+        if look is None:
+            return None
+        if look not in self._seen:
+            self._seen[look] = self._make(*look)
+        return self._seen[look]
+
+    def _master_key(self, frame: int) -> str:
+        return f"master|{self.ident}|{self.hm}|{frame}"
+
+    def remember_master(self, frame: int, master: Sprite) -> None:
+        """Cache a master drawn elsewhere (`plan` draws frame 0 at the plan's height, which
+        is the master height unless the icon grows)."""
+        if self.cache is not None:
+            self.cache.get(self._master_key(frame), lambda: master)
+
+    def _make(self, height: int, frame: int, hue: float, angle: float, opacity: float) -> Sprite:
+        plan, hm = self.plan, self.hm
+
+        def master() -> Sprite:
+            return apply_effects(srcmod.draw(plan["design"], hm, frame), plan["effects"])
+
+        def make() -> Sprite:
+            m = self._get(self._master_key(frame), master)
+            s = m if height == hm else resize_to_height(m, round(m.h * height / hm))
+            return rotate(hue_shift(s, hue), angle)
+
+        shaped = self._get(f"frame|{self.ident}|{hm}|{height}|{frame}|{hue!r}|{angle!r}", make)
+        return scale_alpha(shaped, opacity)
 
 
 def icon_position(plan: dict, t: int, s: Sprite) -> tuple[int, int]:
@@ -166,12 +206,20 @@ class IconLayer(Layer):
             m["track"]["cx"], m["track"]["cy"] = [cx] * clip.frames, [cy] * clip.frames
         plan["placement"] = where
         plan["motion"] = m
+        if master_height(plan) == height_px:
+            IconFrames(plan, self.cache).remember_master(0, base)
         return plan
 
     def render(self, plan: dict, canvas) -> None:
-        for t in range(canvas.T):
-            s = icon_frame_sprite(plan, t, self.cache)
-            if s is None:
+        frames = IconFrames(plan, self.cache)
+        run = None  # [t0, t1, x, y, sprite]: consecutive frames with the same sprite at the same place
+        for t in range(canvas.T + 1):
+            s = frames.sprite(t) if t < canvas.T else None
+            at = icon_position(plan, t, s) if s is not None else None
+            if run is not None and s is run[4] and at == (run[2], run[3]) and t == run[1]:
+                run[1] = t + 1
                 continue
-            x, y = icon_position(plan, t, s)
-            canvas.overlay(t, x, y, s.rgb, s.alpha, mode=plan["blend"])
+            if run is not None:
+                t0, t1, x, y, sp = run
+                canvas.overlay_frames(t0, t1, x, y, sp.rgb, sp.alpha, mode=plan["blend"])
+            run = [t, t + 1, at[0], at[1], s] if s is not None else None

@@ -25,7 +25,7 @@ from datagen.errors import InputSkipped
 from datagen.layers.base import Layer, LayerSpec, register_layer
 from datagen.masks import davis
 from datagen.masks.holes import DEFAULT_FILL, FILLS, HoleDilate, cut, dilate
-from datagen.masks.raster import affine, fill_polygons
+from datagen.masks.raster import fill_polygons_at
 from datagen.masks.silhouettes import KINDS
 from datagen.recipe.dist import Cat, Int, Num
 from datagen.recipe.schema import ClipSpec, Strict
@@ -193,8 +193,7 @@ class ObjectLayer(Layer):
             for obj in plan["objects"]:
                 kind = KINDS[obj["kind"]]
                 for t, (x, y, scale, phase) in enumerate(obj["frames"]):
-                    polys = kind.pose(obj["params"], phase)
-                    fill_polygons(masks[t], [affine(q, x, y, scale, 0.0, obj["flip"]) for q in polys])
+                    fill_polygons_at(masks[t], kind.pose(obj["params"], phase), x, y, scale, 0.0, obj["flip"])
         return dilate(masks, plan["dilate"])
 
     def _paste_annotations(self, plan: dict, masks: np.ndarray) -> None:

@@ -2,19 +2,18 @@
 
 A hole layer builds a (T, H, W) uint8 mask stack from its plan, grows it with its own
 dilation (recorded in the plan, so `json` says exactly what was cut), and hands each
-frame to `Canvas.hole`, which fills the hole in the corrupted frame and adds it to the
-sample mask. Outside the hole corrupted stays equal to clean.
+frame's box to `Canvas.hole_in_box`, which fills the hole in the corrupted frame and adds
+it to the sample mask. Outside the hole corrupted stays equal to clean. Boxes come from
+reductions over the whole stack, so dilation and filling only touch each frame's box.
 """
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
+from datagen.compose import FILLS  # the fills `Canvas.hole` implements
 from datagen.recipe.dist import Cat, Int
 from datagen.recipe.schema import Strict
-
-FILLS = ("black", "grey", "mean", "noise", "blur")
-"""Hole fills implemented by `datagen.compose.Canvas.hole`."""
 
 DEFAULT_FILL = {"choice": list(FILLS), "weights": [0.3, 0.2, 0.2, 0.15, 0.15]}
 
@@ -39,9 +38,19 @@ def dilate(masks: np.ndarray, how: dict) -> np.ndarray:
     if how["iterations"] <= 0 or how["kernel"] <= 1:
         return masks
     kernel = cv2.getStructuringElement(_SHAPES[how["shape"]], (how["kernel"], how["kernel"]))
+    reach = how["iterations"] * (how["kernel"] // 2)
+    H, W = masks.shape[1:]
+    rows, cols = masks.any(axis=2), masks.any(axis=1)
     for t in range(masks.shape[0]):
-        if masks[t].any():
-            cv2.dilate(masks[t], kernel, dst=masks[t], iterations=how["iterations"])
+        ys = np.flatnonzero(rows[t])
+        if ys.size == 0:
+            continue
+        xs = np.flatnonzero(cols[t])
+        # only the box grown by the kernel's reach can change (outside it every pixel stays 0)
+        y0, y1 = max(int(ys[0]) - reach, 0), min(int(ys[-1]) + 1 + reach, H)
+        x0, x1 = max(int(xs[0]) - reach, 0), min(int(xs[-1]) + 1 + reach, W)
+        roi = masks[t, y0:y1, x0:x1]
+        cv2.dilate(roi, kernel, dst=roi, iterations=how["iterations"])
     return masks
 
 
@@ -49,8 +58,15 @@ def cut(canvas, masks: np.ndarray, fill: str, seed: int) -> None:
     """Cut each non-empty frame of `masks` into the canvas with the given fill.
 
     `seed + t` seeds the noise fill of frame t, so noise differs per frame but is fixed by the plan.
+    Each frame's box comes from two reductions over the whole stack, so the canvas only
+    works inside the boxes.
     """
+    rows = masks.any(axis=2)  # (T, H)
+    cols = masks.any(axis=1)  # (T, W)
     for t in range(masks.shape[0]):
-        m = masks[t]
-        if m.any():
-            canvas.hole(t, m > 0, fill, int(seed) + t)
+        ys = np.flatnonzero(rows[t])
+        if ys.size == 0:
+            continue
+        xs = np.flatnonzero(cols[t])
+        y0, y1, x0, x1 = int(ys[0]), int(ys[-1]) + 1, int(xs[0]), int(xs[-1]) + 1
+        canvas.hole_in_box(t, x0, y0, masks[t, y0:y1, x0:x1], fill, int(seed) + t, tight=True)

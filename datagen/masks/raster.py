@@ -34,6 +34,25 @@ def fill_polygons(mask: np.ndarray, polygons, value: int = 255) -> None:
                 cv2.fillPoly(mask, [pts], value, cv2.LINE_8, SHIFT)
 
 
+def fill_polygons_at(mask: np.ndarray, polygons, cx: float, cy: float, scale: float = 1.0,
+                     angle_deg: float = 0.0, flip: bool = False, value: int = 255) -> None:
+    """`fill_polygons(mask, [affine(p, cx, cy, scale, angle_deg, flip) for p in polygons])`
+    with one transform and one fixed-point conversion for all polygons (a silhouette has
+    ~20 small ones per frame: per-polygon numpy calls were most of the cost)."""
+    polygons = [p for p in polygons if len(p) >= 3]
+    if not polygons:
+        return
+    fixed = _fixed(affine(np.concatenate(polygons), cx, cy, scale, angle_deg, flip))
+    start = 0
+    for p in polygons:
+        pts = fixed[start:start + len(p)]
+        start += len(p)
+        if cv2.isContourConvex(pts):
+            cv2.fillConvexPoly(mask, pts, value, cv2.LINE_8, SHIFT)
+        else:
+            cv2.fillPoly(mask, [pts], value, cv2.LINE_8, SHIFT)
+
+
 def draw_polyline(mask: np.ndarray, pts: np.ndarray, width: float, value: int = 255) -> None:
     """A thick open polyline (a brush stroke), in place. OpenCV draws thick lines with
     round caps, so joints and ends are round without extra circles."""
@@ -75,8 +94,8 @@ def ellipse(cx: float, cy: float, rx: float, ry: float, angle_deg: float = 0.0, 
 
 
 @functools.lru_cache(maxsize=64)
-def _unit_span(n: int) -> np.ndarray:
-    return np.linspace(-1.0, 1.0, n)
+def _unit_list(n: int) -> tuple[float, ...]:
+    return tuple(np.linspace(-1.0, 1.0, n).tolist())
 
 
 def capsule(p0, p1, r0: float, r1: float, n: int = 8) -> np.ndarray:
@@ -88,12 +107,9 @@ def capsule(p0, p1, r0: float, r1: float, n: int = 8) -> np.ndarray:
     base = math.atan2(y1 - y0, x1 - x0) if length > 1e-9 else 0.0
     # the tangent points' normals make angle theta with the axis (90 degrees for equal radii)
     theta = math.acos(max(-1.0, min(1.0, (r0 - r1) / length))) if length > abs(r0 - r1) else math.pi / 2
-    u = _unit_span(n)
-    angles = np.concatenate([base + theta * u, base + math.pi + (math.pi - theta) * u])  # p1's arc, p0's arc
-    out = np.empty((2 * n, 2))
-    out[:n, 0], out[:n, 1] = x1, y1
-    out[n:, 0], out[n:, 1] = x0, y0
-    radius = np.repeat((r1, r0), n)
-    out[:, 0] += radius * np.cos(angles)
-    out[:, 1] += radius * np.sin(angles)
-    return out
+    # p1's arc then p0's arc, in plain floats: a limb has 8-16 points, where numpy calls cost
+    # more than the arithmetic
+    a0, a1 = base + math.pi, math.pi - theta
+    pts = [(x1 + r1 * math.cos(a), y1 + r1 * math.sin(a)) for a in (base + theta * v for v in _unit_list(n))]
+    pts += [(x0 + r0 * math.cos(a), y0 + r0 * math.sin(a)) for a in (a0 + a1 * v for v in _unit_list(n))]
+    return np.array(pts)

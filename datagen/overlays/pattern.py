@@ -61,14 +61,19 @@ def text_tile(text: str, font: str, height: int) -> Sprite:
 
 def render_pattern(plan: dict, tile: Sprite, W: int, H: int) -> Sprite:
     """The frame-sized watermark: `tile` (a text line is tinted; a logo keeps its colours) repeated
-    on a (staggered) grid, the grid rotated."""
-    t = tint(tile, hex_rgb(plan["color"])) if "text" in plan else tile
+    on a (staggered) grid, the grid rotated.
+
+    A text line is one colour, so only its alpha is laid out and warped: its straight
+    colour is that colour wherever the result is visible (premultiplied colour over alpha
+    gives it back exactly), and the frame-sized float work is a quarter of a colour warp."""
+    text = "text" in plan
+    t = tint(tile, hex_rgb(plan["color"])) if text else tile
     c_t, a_t = to_premul(t)
     D = int(math.ceil(math.hypot(W, H))) + 2  # the grid covers the frame at any angle
     step_x = max(4, int(round(t.w * plan["spacing"])))
     step_y = max(4, int(round(t.h * plan["spacing"] * 1.5)))
-    C = np.zeros((D, D, 3), np.float32)
     A = np.zeros((D, D), np.float32)
+    C = None if text else np.zeros((D, D, 3), np.float32)
     ox = int(plan["offset"][0] * step_x)
     oy = int(plan["offset"][1] * step_y)
     for row, y in enumerate(range(oy - step_y, D, step_y)):
@@ -79,11 +84,17 @@ def render_pattern(plan: dict, tile: Sprite, W: int, H: int) -> Sprite:
             if x0 >= x1 or y0 >= y1:
                 continue
             A[y0:y1, x0:x1] = a_t[y0 - y:y1 - y, x0 - x:x1 - x]  # tiles never overlap
-            C[y0:y1, x0:x1] = c_t[y0 - y:y1 - y, x0 - x:x1 - x]
+            if C is not None:
+                C[y0:y1, x0:x1] = c_t[y0 - y:y1 - y, x0 - x:x1 - x]
     m = cv2.getRotationMatrix2D((D / 2.0, D / 2.0), plan["angle"], 1.0)
     m[0, 2] -= (D - W) // 2  # whole-pixel shifts: an unrotated pattern keeps crisp, exact tiles
     m[1, 2] -= (D - H) // 2
-    C = cv2.warpAffine(C, m, (W, H), flags=cv2.INTER_LINEAR, borderValue=0)
     A = cv2.warpAffine(A, m, (W, H), flags=cv2.INTER_LINEAR, borderValue=0)
     k = np.float32(plan["opacity"])
+    if text:
+        alpha8 = np.rint(np.clip(A * k, np.float32(0), np.float32(1)) * np.float32(255)).astype(np.uint8)
+        rgb = np.zeros((H, W, 3), np.uint8)
+        cv2.copyTo(cv2.merge([np.full((H, W), v, np.uint8) for v in hex_rgb(plan["color"])]), alpha8, rgb)
+        return Sprite(rgb, alpha8)
+    C = cv2.warpAffine(C, m, (W, H), flags=cv2.INTER_LINEAR, borderValue=0)
     return from_premul(C * k, A * k)

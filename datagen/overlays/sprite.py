@@ -53,24 +53,33 @@ def to_premul(s: Sprite) -> tuple[np.ndarray, np.ndarray]:
 def from_premul(c: np.ndarray, a: np.ndarray) -> Sprite:
     """Quantise premultiplied float colour and alpha to straight 8-bit (colour 0 where alpha is 0).
 
-    Only pixels that keep some alpha are un-premultiplied: tiled watermarks and text
-    sprites are mostly transparent."""
+    OpenCV does the per-pixel work in the same float32 operations numpy would (divide,
+    scale by 255, round half to even, saturate), in fewer passes."""
     a = np.clip(a, np.float32(0), np.float32(1))
     alpha8 = np.rint(a * np.float32(255)).astype(np.uint8)
-    on = alpha8 > 0
-    n_on = int(np.count_nonzero(on))
-    if n_on > on.size // 2:  # dense: whole arrays (same float32 operations, same result)
-        rgb = c / np.maximum(a, np.float32(1e-6))[..., None]
-        rgb *= np.float32(255)
-        rgb8 = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
-        rgb8[~on] = 0
-        return Sprite(rgb8, alpha8)
-    rgb8 = np.zeros(c.shape, np.uint8)
-    if n_on:
-        rgb = c[on] / a[on][:, None]
-        rgb *= np.float32(255)
-        rgb8[on] = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    if a.dtype != np.float32 or c.dtype != np.float32 or a.size == 0:
+        return _from_premul_numpy(c, a, alpha8)
+    den = np.maximum(a, np.float32(1e-6))
+    rgb = cv2.divide(np.ascontiguousarray(c), cv2.merge([den, den, den]))
+    np.maximum(rgb, np.float32(0), out=rgb)  # cubic resampling rings below 0: convertScaleAbs would mirror it
+    rgb8 = cv2.convertScaleAbs(rgb, alpha=255.0)
+    if rgb8.ndim == 2:  # a 1 x 1 or single-pixel-wide image comes back without its channel axis
+        rgb8 = rgb8.reshape(c.shape)
+    on = cv2.threshold(alpha8, 0, 255, cv2.THRESH_BINARY)[1]
+    return Sprite(cv2.bitwise_and(rgb8, cv2.merge([on, on, on]).reshape(rgb8.shape)), alpha8)
+
+
+def _from_premul_numpy(c: np.ndarray, a: np.ndarray, alpha8: np.ndarray) -> Sprite:
+    """`from_premul` in plain numpy, for inputs OpenCV does not take (float64, empty)."""
+    rgb = c / np.maximum(a, 1e-6)[..., None] * 255
+    rgb8 = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    rgb8[alpha8 == 0] = 0
     return Sprite(rgb8, alpha8)
+
+
+def _split4(ca: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Premultiplied colour and alpha from one (h, w, 4) float32 array."""
+    return ca[..., :3], np.ascontiguousarray(ca[..., 3])
 
 
 def from_rgba(rgba: np.ndarray) -> Sprite:
@@ -210,9 +219,9 @@ def rotate(s: Sprite, degrees: float) -> Sprite:
     m = cv2.getRotationMatrix2D((s.w / 2.0, s.h / 2.0), degrees, 1.0)
     m[0, 2] += (W - s.w) / 2.0
     m[1, 2] += (H - s.h) / 2.0
-    c = cv2.warpAffine(c, m, (W, H), flags=cv2.INTER_LINEAR, borderValue=0)
-    a = cv2.warpAffine(a, m, (W, H), flags=cv2.INTER_LINEAR, borderValue=0)
-    return trim(from_premul(c, a), keep_centre=True)
+    # colour and alpha in one 4-channel warp (the same values as two warps, a third less time)
+    ca = cv2.warpAffine(np.dstack([c, a]), m, (W, H), flags=cv2.INTER_LINEAR, borderValue=0)
+    return trim(from_premul(*_split4(ca)), keep_centre=True)
 
 
 def trim(s: Sprite, keep_centre: bool = False) -> Sprite:
@@ -290,8 +299,9 @@ class SpriteCache:
         self.size = size
         self._d: OrderedDict[str, Sprite] = OrderedDict()
 
-    def get(self, key: dict, make) -> Sprite:
-        k = json.dumps(key, sort_keys=True)
+    def get(self, key: dict | str, make) -> Sprite:
+        """The sprite for `key` (a JSON-able dict, or a string that already identifies it)."""
+        k = key if isinstance(key, str) else json.dumps(key, sort_keys=True)
         if k in self._d:
             self._d.move_to_end(k)
             return self._d[k]
