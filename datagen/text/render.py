@@ -46,7 +46,7 @@ def line_width(font: ImageFont.FreeTypeFont, line: str, spacing: float = 0.0, ve
     if not line:
         return 0.0
     if spacing and not needs_shaping(line) and not vertical:
-        return float(sum(_glyph(font, ch)[2] for ch in line) + spacing * (len(line) - 1))
+        return float(sum(_advance(font, ch) for ch in line) + spacing * (len(line) - 1))
     key = (font.path, font.size, line, vertical)
     w = _WIDTHS.get(key)
     if w is None:  # line breaking measures the same candidate lines many times
@@ -61,6 +61,18 @@ _WIDTHS: dict = {}
 
 
 _GLYPHS: dict = {}
+_ADVANCES: dict = {}
+
+
+def _advance(font: ImageFont.FreeTypeFont, ch: str) -> float:
+    """Advance of one character (measuring needs no bitmap: cheaper than `_glyph`)."""
+    key = (font.path, font.size, ch)
+    a = _ADVANCES.get(key)
+    if a is None:
+        if len(_ADVANCES) > 200_000:
+            _ADVANCES.clear()
+        a = _ADVANCES[key] = float(font.getlength(ch))
+    return a
 
 
 def _glyph(font: ImageFont.FreeTypeFont, ch: str) -> tuple[np.ndarray | None, tuple[int, int], float]:
@@ -85,7 +97,7 @@ def spaced_stops(font: ImageFont.FreeTypeFont, line: str, spacing: float) -> lis
     xs, x = [], 0.0
     for ch in line:
         xs.append(x)
-        x += _glyph(font, ch)[2] + spacing
+        x += _advance(font, ch) + spacing
     xs.append(x - spacing if line else 0.0)
     return xs
 
@@ -321,10 +333,14 @@ def _stack(layers: list[tuple], H: int, W: int, blur: float) -> tuple[np.ndarray
     """Premultiplied colour and alpha of layers composited bottom to top ("over")."""
     C = np.zeros((H, W, 3), np.float32)
     A = np.zeros((H, W), np.float32)
-    for color, a in layers:
+    for color, a in layers:  # in place: C = c*a + C*(1-a), A = a + A*(1-a)
         c = np.array(hex_rgb(color), np.float32) / 255.0 if isinstance(color, str) else color
-        C = c * a[..., None] + C * (1.0 - a[..., None])
-        A = a + A * (1.0 - a)
+        a = np.asarray(a, np.float32)
+        inv = 1.0 - a
+        C *= inv[..., None]
+        C += c * a[..., None]
+        A *= inv
+        A += a
     if blur > 0:
         C = cv2.GaussianBlur(C, (0, 0), blur)
         A = cv2.GaussianBlur(A, (0, 0), blur)
