@@ -13,6 +13,7 @@ from datagen.engine import faults
 from datagen.engine.output import Output
 from datagen.engine.plan import ShardTask
 from datagen.engine.tarwrite import ShardTarWriter
+from datagen.memory import trim_heap
 from datagen.sample import SampleBuilder
 
 def write_shard(
@@ -34,6 +35,8 @@ def write_shard(
                 if on_sample is not None:
                     on_sample()
                 faults.after_sample(task.index, i - task.first_sample + 1)  # test-only; no-op unless DATAGEN_FAULT
+                if (i + 1) % 16 == 0:
+                    trim_heap()
             tw.close()
         except BaseException:
             _abandon(tw)

@@ -37,7 +37,7 @@ def choose_font(rng: np.random.Generator, fonts: list[fontmod.FontInfo], texts: 
     return pick(rng, regular)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=2048)
 def covers(font: fontmod.FontInfo, text: str) -> bool:
     """Whether `font` has every character of `text` (cached: logos reuse few short words)."""
     return font.covers(text)
@@ -47,7 +47,7 @@ def font_for(label: str, size: float) -> ImageFont.FreeTypeFont:
     return _font(label, max(1, int(round(size))))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=16)  # each face holds a private copy of the font bytes (Pillow): keep memory bounded
 def _font(label: str, size: int) -> ImageFont.FreeTypeFont:
     """The face at a size, unhinted (see `datagen.overlays.unhinted`: logo letters are
     always painted supersampled). Cached: opening a face costs ~0.15 ms and logos reuse a
@@ -72,7 +72,7 @@ def text_box(label: str, text: str, size: float = REF_SIZE, stroke: int = 0) -> 
     return l * k - stroke, t * k - stroke, r * k + stroke, b * k + stroke
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _text_box(label: str, text: str) -> tuple[float, float, float, float]:
     return tuple(float(v) for v in _font(label, BOX_SIZE).getbbox(text, anchor="ls"))
 

@@ -56,7 +56,7 @@ def _ignorable(ch: str) -> bool:
     return ch in "\n\r\t" or unicodedata.category(ch) in ("Cc", "Cf")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=2048)
 def required_codepoints(text: str) -> frozenset:
     """The code points a font must map to draw `text` (memoised: corpora repeat)."""
     return frozenset(ord(c) for c in set(text) if not _ignorable(c))

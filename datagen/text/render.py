@@ -35,7 +35,7 @@ def hex_rgb(color: str) -> tuple[int, int, int]:
     return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
 
 
-@lru_cache(maxsize=128)  # each FreeType face maps its file: keep worker memory bounded
+@lru_cache(maxsize=48)  # each FreeType face holds its own caches: keep worker memory bounded
 def load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
     engine = ImageFont.Layout.RAQM if HAVE_RAQM else ImageFont.Layout.BASIC
     return ImageFont.truetype(path, size=max(1, int(size)), layout_engine=engine)
@@ -50,7 +50,7 @@ def line_width(font: ImageFont.FreeTypeFont, line: str, spacing: float = 0.0, ve
     key = (font.path, font.size, line, vertical)
     w = _WIDTHS.get(key)
     if w is None:  # line breaking measures the same candidate lines many times
-        if len(_WIDTHS) > 100_000:
+        if len(_WIDTHS) > 10_000:
             _WIDTHS.clear()
         w = _WIDTHS[key] = float(font.getlength(line, direction="ttb", features=VERTICAL_FEATURES) if vertical
                                  else font.getlength(line))
@@ -69,7 +69,7 @@ def _advance(font: ImageFont.FreeTypeFont, ch: str) -> float:
     key = (font.path, font.size, ch)
     a = _ADVANCES.get(key)
     if a is None:
-        if len(_ADVANCES) > 200_000:
+        if len(_ADVANCES) > 20_000:
             _ADVANCES.clear()
         a = _ADVANCES[key] = float(font.getlength(ch))
     return a
@@ -83,7 +83,7 @@ def _glyph(font: ImageFont.FreeTypeFont, ch: str) -> tuple[np.ndarray | None, tu
     key = (font.path, font.size, ch)
     g = _GLYPHS.get(key)
     if g is None:
-        if len(_GLYPHS) > 50_000:
+        if len(_GLYPHS) > 5_000:
             _GLYPHS.clear()
         mask, off = font.getmask2(ch, "L", anchor="ls")
         w, h = mask.size

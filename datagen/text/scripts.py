@@ -50,7 +50,7 @@ def char_script(ch: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=2048)
 def script_of(text: str) -> str:
     """The dominant script of `text` (one of SCRIPTS); 'latin' for text without letters.
 
@@ -67,7 +67,7 @@ def script_of(text: str) -> str:
     return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=2048)
 def is_rtl(text: str) -> bool:
     """Whether the paragraph direction of `text` is right-to-left (its first strong letter is RTL)."""
     for ch in text:
@@ -77,7 +77,7 @@ def is_rtl(text: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=2048)
 def needs_shaping(text: str) -> bool:
     """True for text whose glyphs join, reorder or stack (no per-letter spacing for it)."""
     for ch in text:

@@ -151,7 +151,7 @@ class TextPicker:
     def covering(self, text: str) -> list[fontmod.FontInfo]:
         cands = self._covering.get(text)
         if cands is None:
-            if len(self._covering) > 50_000:  # user files can be huge; keep memory flat
+            if len(self._covering) > 4_000:  # user files can be huge; keep memory flat
                 self._covering.clear()
             cands = self._covering[text] = [f for f in self.fonts if f.covers(text)]
         return cands
