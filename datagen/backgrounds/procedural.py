@@ -5,10 +5,10 @@ Each clip is a large canvas (bigger than the frame) from one of several generato
 optionally with a second generator filling a region and an extra pass of fine grain and
 text-free high-contrast strokes, coloured from a random palette. A camera then moves over
 it (pan, slow zoom, small rotation, optional handheld shake; one sub-pixel `warpAffine`
-per frame), independent foreground objects move across the frame, and optional
-flicker/fade, sensor noise and blur finish it. `plan` draws every choice (the canvas
-itself from one integer seed); `render` is a pure function of the plan. Everything
-is uint8 OpenCV work on 4-channel images (OpenCV warps those ~3x faster than RGB).
+per frame) or stays locked off (one warp for the clip), independent foreground objects
+move across the frame, and optional flicker/fade, sensor noise and blur finish it. `plan`
+draws every choice (the canvas itself from one integer seed); `render` is a pure function
+of the plan. Everything is uint8 OpenCV work on 4-channel images (OpenCV warps those ~3x faster than RGB).
 Cost on one core: the 16 frame warps alone take ~3.4 ms at 432x240 (~30 ms at 1280x720);
 canvas, objects and effects add ~2-3 ms (~25 ms) on average.
 """
@@ -56,6 +56,9 @@ class ProceduralSpec(BackgroundSpec):
     canvas_scale: Num(1, MAX_CANVAS_SCALE) = Field(
         {"uniform": [1.0, 1.1]}, description="minimum canvas size, x frame size; it always grows to fit the "
         "camera path (bigger only costs time)")
+    static_p: float = Field(0.25, ge=0, le=1, description=(
+        "probability of a locked-off (tripod) shot: no pan, zoom, roll or shake; objects, flicker and "
+        "noise still change. The hard case for removal: nothing behind the overlay is ever revealed"))
     pan_speed: Num(0, 500) = Field({"uniform": [0.0, 4.0]}, description="camera pan, output px per frame")
     zoom_rate: Num(-0.1, 0.1) = Field(
         {"uniform": [-0.006, 0.006]}, description="zoom change per frame, log scale (+ zooms in)")
@@ -146,9 +149,14 @@ class ProceduralBackground(BackgroundSource):
         zr = min(zmax, max(-zmax, s.zoom_rate.sample(rng)))
         cam = {"start": [0.0, 0.0], "pan": [speed * math.cos(ang), speed * math.sin(ang)], "zoom_rate": zr,
                "roll0": 0.0, "roll": 0.0, "shake": None}
+        static = bool(rng.random() < s.static_p)
+        if static:
+            cam["pan"], cam["zoom_rate"] = [0.0, 0.0], 0.0
         if rng.random() < s.rotation_p:
             cam["roll0"], cam["roll"] = min(3.0, max(-3.0, rng.normal(0, 1.0))), s.rotation.sample(rng)
-        if rng.random() < s.shake_p:
+            if static:  # a tilted but fixed camera
+                cam["roll"] = 0.0
+        if rng.random() < s.shake_p and not static:
             cam["shake"] = {"amp": s.shake_px.sample(rng), "freq": rng.uniform(0.03, 0.3, 3).tolist(),
                             "phase": rng.uniform(0, 2 * np.pi, (3, 3)).tolist()}
         blur = None
@@ -223,15 +231,17 @@ class ProceduralBackground(BackgroundSource):
         if W * H > 8 * TILE[0] * TILE[1] and np.any(mats[:, 0, 1]):
             tiles = [(x0, y0, min(TILE[0], W - x0), min(TILE[1], H - y0))
                      for y0 in range(0, H, TILE[1]) for x0 in range(0, W, TILE[0])]
+        # a locked-off camera repeats its matrix: warp once, copy after (sprites are pasted
+        # onto the copy, so the clean warp is kept aside only when there are sprites)
+        still = None
         for t in range(T):
             M = mats[t]
-            if tiles is None:
-                cv2.warpAffine(canvas, M, (W, H), dst=buf, flags=_WARP, borderMode=cv2.BORDER_REFLECT)
-            for x0, y0, tw, th in tiles or ():
-                Mt = M.copy()
-                Mt[:, 2] += M[:, 0] * x0 + M[:, 1] * y0
-                cv2.warpAffine(canvas, Mt, (tw, th), dst=buf[y0:y0 + th, x0:x0 + tw], flags=_WARP,
-                               borderMode=cv2.BORDER_REFLECT)
+            if t and still is not None and np.array_equal(M, mats[t - 1]):
+                if still is not buf:
+                    buf[...] = still
+            else:
+                self._warp(canvas, M, buf, tiles)
+                still = buf.copy() if sprites else buf
             for o, spr in zip(plan["objects"], sprites):
                 _paste(buf, spr, o, t)
             # noise and gain are per channel: applied after dropping the spare channel, 3/4 of the work
@@ -249,6 +259,17 @@ class ProceduralBackground(BackgroundSource):
             out[:, :, :left] = 0
             out[:, :, W - right:] = 0
         return out
+
+    @staticmethod
+    def _warp(canvas: np.ndarray, M: np.ndarray, buf: np.ndarray, tiles: list | None) -> None:
+        H, W = buf.shape[:2]
+        if tiles is None:
+            cv2.warpAffine(canvas, M, (W, H), dst=buf, flags=_WARP, borderMode=cv2.BORDER_REFLECT)
+        for x0, y0, tw, th in tiles or ():
+            Mt = M.copy()
+            Mt[:, 2] += M[:, 0] * x0 + M[:, 1] * y0
+            cv2.warpAffine(canvas, Mt, (tw, th), dst=buf[y0:y0 + th, x0:x0 + tw], flags=_WARP,
+                           borderMode=cv2.BORDER_REFLECT)
 
     @staticmethod
     def _canvas(plan: dict, bank: dict, H: int) -> np.ndarray:
