@@ -8,7 +8,7 @@ from bench_cases._common import measure_recipe, rows_for
 
 
 def run(args):
-    rows = rows_for("mixed 432x240x16", measure_recipe("mixed", 12 if args.quick else 60))
+    rows = rows_for("mixed 432x240x16", measure_recipe("mixed", 12 if args.quick else 240))
     for name in ("logos", "icons"):
         m = measure_recipe(name, 12 if args.quick else 40, ["encode.alpha=false"])
         rows += rows_for(f"{name} 432x240x16 (no alpha stream)", m)
