@@ -89,6 +89,35 @@ class _Stage:
         if self.cfg.optim.grad_clip > 0:
             torch.nn.utils.clip_grad_norm_(params, self.cfg.optim.grad_clip)
 
+    def _optimize(self, key: str, loss: torch.Tensor, params) -> None:
+        """One update of optimizer `key`: backward, gradient clipping, step, LR schedule."""
+        opt = self.optimizers[key]
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self._clip(params)
+        opt.step()
+        self.schedulers[key].step()
+
+    def _add_discriminator(self, lr: float, stage: StageConfig) -> None:
+        """A T-PatchGAN with its own optimizer "d" when the config turns the GAN on, else None."""
+        self.disc = None
+        cfg = self.cfg
+        if cfg.loss.gan and cfg.loss.adversarial > 0:
+            self.disc = self._wrap(TPatchGAN(cfg.discriminator.channels, cfg.discriminator.layers))
+            d_opt, d_sched = _adam(self.disc.parameters(), lr, cfg, stage)
+            self.networks["discriminator"] = self.disc
+            self.optimizers["d"], self.schedulers["d"] = d_opt, d_sched
+
+    def _discriminator_step(self, real: torch.Tensor, fake: torch.Tensor) -> float:
+        """Hinge update of the discriminator on real and (detached) generated clips."""
+        self.disc.requires_grad_(True)
+        with self.autocast():
+            scores = self.disc(torch.cat([real, fake.detach()]))
+        real_scores, fake_scores = scores.float().chunk(2)
+        d_loss = L.d_hinge_loss(real_scores, fake_scores)
+        self._optimize("d", d_loss, self.disc.parameters())
+        return d_loss.item()
+
     def lr(self) -> float:
         return self.optimizers["g"].param_groups[0]["lr"]
 
@@ -130,12 +159,7 @@ class PerceptionStage(_Stage):
         w = self.cfg.loss
         terms = L.mask_loss(logits, gt, w.bce, w.dice)
         loss = sum(terms.values())
-        opt = self.optimizers["g"]
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self._clip(self.net.parameters())
-        opt.step()
-        self.schedulers["g"].step()
+        self._optimize("g", loss, self.net.parameters())
         iou, f1 = batch_iou_f1(logits, gt, self.cfg.run.mask_threshold)
         logs = {"loss": loss.item(), **{k: v.item() for k, v in terms.items()}, "iou": iou, "f1": f1}
         return logs, {"frames": frames, "mask": torch.sigmoid(logits), "gt": gt}
@@ -178,12 +202,7 @@ class InpaintStage(_Stage):
         g_opt, g_sched = _adam(groups, s2.lr, cfg, s2)
         self.networks = {"inpainter": self.gen}
         self.optimizers, self.schedulers = {"g": g_opt}, {"g": g_sched}
-        self.disc = None
-        if cfg.loss.gan and cfg.loss.adversarial > 0:
-            self.disc = self._wrap(TPatchGAN(cfg.discriminator.channels, cfg.discriminator.layers))
-            d_opt, d_sched = _adam(self.disc.parameters(), s2.lr_discriminator or s2.lr, cfg, s2)
-            self.networks["discriminator"] = self.disc
-            self.optimizers["d"], self.schedulers["d"] = d_opt, d_sched
+        self._add_discriminator(s2.lr_discriminator or s2.lr, s2)
         self.steps = s2.steps
 
     @property
@@ -234,26 +253,10 @@ class InpaintStage(_Stage):
                 fake_scores = disc(out["composite"])
             terms["adversarial"] = w.adversarial * L.g_hinge_loss(fake_scores.float())
         loss = sum(terms.values())
-        g_opt = self.optimizers["g"]
-        g_opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self._clip(self.gen.parameters())
-        g_opt.step()
-        self.schedulers["g"].step()
+        self._optimize("g", loss, self.gen.parameters())
         logs = {"loss": loss.item(), **{k: v.item() for k, v in terms.items()}}
         if disc is not None:
-            disc.requires_grad_(True)
-            with self.autocast():
-                scores = self.disc(torch.cat([clean, out["composite"].detach()]))
-            real, fake = scores.float().chunk(2)
-            d_loss = L.d_hinge_loss(real, fake)
-            d_opt = self.optimizers["d"]
-            d_opt.zero_grad(set_to_none=True)
-            d_loss.backward()
-            self._clip(self.disc.parameters())
-            d_opt.step()
-            self.schedulers["d"].step()
-            logs["d_loss"] = d_loss.item()
+            logs["d_loss"] = self._discriminator_step(clean, out["composite"])
         with torch.no_grad():
             comp = out["composite"].detach()
             mse = ((comp - clean) ** 2 * gt).sum() / (gt.sum() * 3).clamp_min(1) / 4  # in [0, 1] units
@@ -288,12 +291,7 @@ class AutoencoderStage(_Stage):
         opt, sched = _adam(self.net.parameters(), a.lr, cfg, a)
         self.networks = {"autoencoder": self.net}
         self.optimizers, self.schedulers = {"g": opt}, {"g": sched}
-        self.disc = None
-        if cfg.loss.gan and cfg.loss.adversarial > 0:
-            self.disc = self._wrap(TPatchGAN(cfg.discriminator.channels, cfg.discriminator.layers))
-            d_opt, d_sched = _adam(self.disc.parameters(), a.lr_discriminator or a.lr, cfg, a)
-            self.networks["discriminator"] = self.disc
-            self.optimizers["d"], self.schedulers["d"] = d_opt, d_sched
+        self._add_discriminator(a.lr_discriminator or a.lr, a)
         self.steps = a.steps
 
     def state(self) -> dict:
@@ -312,26 +310,10 @@ class AutoencoderStage(_Stage):
             fake_scores = disc(recon) if disc is not None else None
         terms = reconstruction_losses(recon, clean, fake_scores, 1.0, w.adversarial)
         loss = sum(terms.values())
-        opt = self.optimizers["g"]
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self._clip(self.net.parameters())
-        opt.step()
-        self.schedulers["g"].step()
+        self._optimize("g", loss, self.net.parameters())
         logs = {"loss": loss.item(), **{k: v.item() for k, v in terms.items()}}
         if disc is not None:
-            disc.requires_grad_(True)
-            with self.autocast():
-                scores = self.disc(torch.cat([clean, recon.detach()]))
-            real, fake = scores.float().chunk(2)
-            d_loss = L.d_hinge_loss(real, fake)
-            d_opt = self.optimizers["d"]
-            d_opt.zero_grad(set_to_none=True)
-            d_loss.backward()
-            self._clip(self.disc.parameters())
-            d_opt.step()
-            self.schedulers["d"].step()
-            logs["d_loss"] = d_loss.item()
+            logs["d_loss"] = self._discriminator_step(clean, recon)
         with torch.no_grad():
             mse = ((recon.detach() - clean) ** 2).mean() / 4  # in [0, 1] units
             logs["psnr"] = float(10 * torch.log10(1 / mse.clamp_min(1e-10)))
