@@ -16,34 +16,23 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from datagen.text.scripts import char_script as letter_script
+
 MOTION_NAME_KEYS = ("type", "kind", "name", "path")
 VARIANT_KEYS = ("profile", "kind", "source", "fill", "blend")  # what a layer drew, for holes and logos
 
-# (first, last, script) code point ranges of the scripts the bundled corpora use
-SCRIPT_RANGES = (
-    (0x0041, 0x024F, "Latin"), (0x1E00, 0x1EFF, "Latin"), (0xFF21, 0xFF5A, "Latin"),
-    (0x0370, 0x03FF, "Greek"), (0x1F00, 0x1FFF, "Greek"),
-    (0x0400, 0x052F, "Cyrillic"),
-    (0x0590, 0x05FF, "Hebrew"), (0xFB1D, 0xFB4F, "Hebrew"),
-    (0x0600, 0x06FF, "Arabic"), (0x0750, 0x077F, "Arabic"), (0x08A0, 0x08FF, "Arabic"),
-    (0xFB50, 0xFDFF, "Arabic"), (0xFE70, 0xFEFF, "Arabic"),
-    (0x0900, 0x097F, "Devanagari"),
-    (0x0E00, 0x0E7F, "Thai"),
-    (0x1100, 0x11FF, "Hangul"), (0x3130, 0x318F, "Hangul"), (0xAC00, 0xD7AF, "Hangul"),
-    (0x3040, 0x30FF, "CJK"), (0x3400, 0x4DBF, "CJK"), (0x4E00, 0x9FFF, "CJK"),
-    (0xF900, 0xFAFF, "CJK"), (0x20000, 0x2FFFF, "CJK"),
-)
+# the generator's script of a letter (datagen.text.scripts) under the name QA reports
+_REPORTED = {"latin": "Latin", "greek": "Greek", "cyrillic": "Cyrillic", "hebrew": "Hebrew", "arabic": "Arabic",
+             "devanagari": "Devanagari", "thai": "Thai", "hangul": "Hangul", "kana": "CJK", "han": "CJK"}
 
 
 def char_script(ch: str) -> str | None:
     """Script of one letter or combining mark; None for digits, punctuation, spaces."""
     if not unicodedata.category(ch).startswith(("L", "M")):
         return None
-    o = ord(ch)
-    for lo, hi, name in SCRIPT_RANGES:
-        if lo <= o <= hi:
-            return name
-    return "other"
+    if 0xFF21 <= ord(ch) <= 0xFF5A:  # full-width Latin letters (danmaku "ｗｗｗ")
+        return "Latin"
+    return _REPORTED.get(letter_script(ch), "other")
 
 
 def text_script(text: str) -> str:
