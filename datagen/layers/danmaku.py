@@ -28,7 +28,7 @@ from datagen.text import fonts as fontmod
 from datagen.text.render import Style, line_width, load_font, render_block
 from datagen.text.scripts import script_of
 from datagen.text.sources import (
-    FontChoice, TextPicker, TextSource, catalog_for, check_font_choice, check_sources, font_fields, pick_source,
+    FontChoice, TextPicker, TextSource, catalog_for, check_text_layer, font_fields, font_preflight, pick_source,
     source_lines,
 )
 
@@ -75,13 +75,10 @@ class DanmakuSpec(LayerSpec):
     style: DanmakuStyle = DanmakuStyle()
 
     def check_files(self) -> list[tuple[str, str]]:
-        out = check_font_choice(self.fonts)
-        if not out:
-            out += check_sources(self.texts, catalog_for(self.fonts.dir, self.fonts.files).select(self.fonts.families))
-        return out
+        return check_text_layer(self.fonts, self.texts)
 
     def preflight(self, resources=None) -> dict[str, int]:
-        return {"font_unreadable": len(catalog_for(self.fonts.dir, self.fonts.files).broken)}
+        return font_preflight(self.fonts)
 
 
 def comment_x(c: dict, t: int, W: int) -> int:

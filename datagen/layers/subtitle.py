@@ -32,7 +32,7 @@ from datagen.text.presets import STYLE_CHOICES, PresetParams, draw_preset
 from datagen.text.render import Style, line_width, load_font, render_sprites
 from datagen.text.scripts import script_of
 from datagen.text.sources import (  # noqa: F401  (TextSource, FontChoice re-exported)
-    FontChoice, TextPicker, TextSource, catalog_for, check_font_choice, check_sources, font_fields, pick_source,
+    FontChoice, TextPicker, TextSource, catalog_for, check_text_layer, font_fields, font_preflight, pick_source,
     source_lines,
 )
 from datagen.timeline import fade_factor, random_events, timed_window_events
@@ -102,16 +102,12 @@ class SubtitleSpec(LayerSpec):
     effect: fx.EffectSpec = fx.EffectSpec()
 
     def check_files(self) -> list[tuple[str, str]]:
-        out = check_font_choice(self.fonts)
-        if not out:
-            fonts = catalog_for(self.fonts.dir, self.fonts.files).select(self.fonts.families)
-            out += check_sources(self.texts, fonts)
-            if "bilingual" in (self.layout.mode.values() or []):
-                out += check_sources(self.layout.bilingual.texts, fonts, "layout.bilingual.texts")
-        return out
+        more = ([(self.layout.bilingual.texts, "layout.bilingual.texts")]
+                if "bilingual" in (self.layout.mode.values() or []) else [])
+        return check_text_layer(self.fonts, self.texts, *more)
 
     def preflight(self, resources=None) -> dict[str, int]:
-        return {"font_unreadable": len(catalog_for(self.fonts.dir, self.fonts.files).broken)}
+        return font_preflight(self.fonts)
 
 
 @register_layer

@@ -120,6 +120,24 @@ def check_sources(texts: list[TextSource], fonts: list[fontmod.FontInfo], key: s
     return out
 
 
+def check_text_layer(fonts: FontChoice, texts: list[TextSource],
+                     *more: tuple[list[TextSource], str]) -> list[tuple[str, str]]:
+    """`check_files` of a text layer: its font choice, then every text source (`texts` and
+    each extra (sources, key) pair) against the fonts chosen."""
+    out = check_font_choice(fonts)
+    if not out:
+        chosen = catalog_for(fonts.dir, fonts.files).select(fonts.families)
+        out += check_sources(texts, chosen)
+        for sources, key in more:
+            out += check_sources(sources, chosen, key)
+    return out
+
+
+def font_preflight(fonts: FontChoice) -> dict[str, int]:
+    """`preflight` of a text layer: how many font files of its choice cannot be read."""
+    return {"font_unreadable": len(catalog_for(fonts.dir, fonts.files).broken)}
+
+
 def pick(rng: np.random.Generator, items, weights=None):
     if weights is None:
         return items[int(rng.integers(len(items)))]
