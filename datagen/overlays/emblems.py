@@ -110,6 +110,13 @@ def _plate(p: Painter, shape: str, box, radius: float):
     return img
 
 
+def _shrink_to(size: float, width: float, limit: float) -> tuple[float, float]:
+    """Font size and text width scaled down so the width is at most `limit`."""
+    if width > limit:
+        return size * (limit / width), limit
+    return size, width
+
+
 def _layout(d: dict, height: int, ss: int) -> dict:
     """Pixel layout at supersampled scale: plate size, text sizes and centres."""
     H = height * ss
@@ -125,24 +132,11 @@ def _layout(d: dict, height: int, ss: int) -> dict:
     if d["sub"]:
         sub_size = lettering.size_to_fit(d["font"], d["sub"], 1e9, sub_h or th * 0.8)
         sw, _ = lettering.measure(d["font"], d["sub"], sub_size)
-    if shape == "circle":
-        limit = 0.66 * H
-        if tw > limit:
-            size *= limit / tw
-            tw = limit
-        if sw > limit:
-            sub_size *= limit / sw
-            sw = limit
-        W = H
-    elif shape == "shield":
-        W = int(0.86 * H)
-        limit = 0.62 * W
-        if tw > limit:
-            size *= limit / tw
-            tw = limit
-        if sw > limit:
-            sub_size *= limit / sw
-            sw = limit
+    if shape in ("circle", "shield"):  # words shrink to fit inside the plate
+        W = H if shape == "circle" else int(0.86 * H)
+        limit = 0.66 * H if shape == "circle" else 0.62 * W
+        size, tw = _shrink_to(size, tw, limit)
+        sub_size, sw = _shrink_to(sub_size, sw, limit)
     elif shape == "circle_word":
         W = H + 0.18 * H + sw
     elif shape == "none":
