@@ -28,7 +28,7 @@ from datagen.text import fonts as fontmod
 from datagen.text.render import Style, line_width, load_font, render_block
 from datagen.text.scripts import script_of
 from datagen.text.sources import (
-    FontChoice, TextPicker, TextSource, catalog_for, check_text_layer, font_fields, font_preflight, pick_source,
+    FontChoice, TextPicker, TextSource, check_text_layer, font_fields, font_preflight, pick_source,
     source_lines,
 )
 
@@ -131,7 +131,7 @@ class DanmakuLayer(Layer):
 
     def __init__(self, spec: DanmakuSpec, resources=None):
         super().__init__(spec, resources)
-        self.fonts = catalog_for(spec.fonts.dir, spec.fonts.files).select(spec.fonts.families)
+        self.fonts = spec.fonts.selected()
         self.picker = TextPicker(self.fonts)
 
     def _comment_text(self, rng, src: TextSource) -> str:

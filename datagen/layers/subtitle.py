@@ -32,7 +32,7 @@ from datagen.text.presets import STYLE_CHOICES, PresetParams, draw_preset
 from datagen.text.render import Style, line_width, load_font, render_sprites
 from datagen.text.scripts import script_of
 from datagen.text.sources import (  # noqa: F401  (TextSource, FontChoice re-exported)
-    FontChoice, TextPicker, TextSource, catalog_for, check_text_layer, font_fields, font_preflight, pick_source,
+    FontChoice, TextPicker, TextSource, check_text_layer, font_fields, font_preflight, pick_source,
     source_lines,
 )
 from datagen.timeline import fade_factor, random_events, timed_window_events
@@ -116,7 +116,7 @@ class SubtitleLayer(Layer):
 
     def __init__(self, spec: SubtitleSpec, resources=None):
         super().__init__(spec, resources)
-        cat = catalog_for(spec.fonts.dir, spec.fonts.files)
+        cat = spec.fonts.catalog()
         self.fonts = cat.select(spec.fonts.families)
         self.broken_fonts = cat.broken
         self.picker = TextPicker(self.fonts)

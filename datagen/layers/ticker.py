@@ -22,7 +22,7 @@ from datagen.text import fonts as fontmod
 from datagen.text.render import Style, hex_rgb, line_width, load_font, render_block
 from datagen.text.scripts import is_rtl, script_of
 from datagen.text.sources import (
-    FontChoice, TextPicker, TextSource, catalog_for, check_text_layer, font_fields, font_preflight, pick_source,
+    FontChoice, TextPicker, TextSource, check_text_layer, font_fields, font_preflight, pick_source,
     source_lines,
 )
 
@@ -75,7 +75,7 @@ class TickerLayer(Layer):
 
     def __init__(self, spec: TickerSpec, resources=None):
         super().__init__(spec, resources)
-        self.fonts = catalog_for(spec.fonts.dir, spec.fonts.files).select(spec.fonts.families)
+        self.fonts = spec.fonts.selected()
         self.picker = TextPicker(self.fonts)
 
     def plan(self, rng: np.random.Generator, clip: ClipSpec) -> dict:

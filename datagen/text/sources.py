@@ -28,6 +28,14 @@ class FontChoice(Strict):
     families: list[str] | None = Field(None, description="restrict to these family names")
     style: Cat(fontmod.STYLES) = {"choice": ["regular", "bold", "italic", "bolditalic"], "weights": [0.45, 0.4, 0.1, 0.05]}
 
+    def catalog(self) -> fontmod.FontCatalog:
+        """Every font of the folder or file list (cached per process, see `catalog_for`)."""
+        return catalog_for(self.dir, self.files)
+
+    def selected(self) -> list[fontmod.FontInfo]:
+        """The usable fonts of the chosen families."""
+        return self.catalog().select(self.families)
+
 
 def check_font_choice(f: FontChoice, key: str = "fonts") -> list[tuple[str, str]]:
     """Recipe problems of a font choice: missing or unreadable files, no font left."""
@@ -46,7 +54,7 @@ def check_font_choice(f: FontChoice, key: str = "fonts") -> list[tuple[str, str]
     elif f.dir and not os.access(f.dir, os.R_OK | os.X_OK):
         out.append((f"{key}.dir", f"font folder not readable (permission denied): {f.dir}"))
     if not out:
-        cat = catalog_for(f.dir, f.files)
+        cat = f.catalog()
         if not cat.select(f.families):
             fams = ", ".join(cat.families()) or "none"
             out.append((key, f"no usable fonts (families {f.families} not among: {fams})"))
@@ -126,7 +134,7 @@ def check_text_layer(fonts: FontChoice, texts: list[TextSource],
     each extra (sources, key) pair) against the fonts chosen."""
     out = check_font_choice(fonts)
     if not out:
-        chosen = catalog_for(fonts.dir, fonts.files).select(fonts.families)
+        chosen = fonts.selected()
         out += check_sources(texts, chosen)
         for sources, key in more:
             out += check_sources(sources, chosen, key)
@@ -135,7 +143,7 @@ def check_text_layer(fonts: FontChoice, texts: list[TextSource],
 
 def font_preflight(fonts: FontChoice) -> dict[str, int]:
     """`preflight` of a text layer: how many font files of its choice cannot be read."""
-    return {"font_unreadable": len(catalog_for(fonts.dir, fonts.files).broken)}
+    return {"font_unreadable": len(fonts.catalog().broken)}
 
 
 def pick(rng: np.random.Generator, items, weights=None):
