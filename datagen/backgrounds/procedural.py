@@ -231,17 +231,17 @@ class ProceduralBackground(BackgroundSource):
         if W * H > 8 * TILE[0] * TILE[1] and np.any(mats[:, 0, 1]):
             tiles = [(x0, y0, min(TILE[0], W - x0), min(TILE[1], H - y0))
                      for y0 in range(0, H, TILE[1]) for x0 in range(0, W, TILE[0])]
-        # a locked-off camera repeats its matrix: warp once, copy after (sprites are pasted
-        # onto the copy, so the clean warp is kept aside only when there are sprites)
+        # a locked-off camera repeats its matrix: warp once and reuse the warp (sprites are
+        # pasted onto buf, so then the clean warp is kept aside; a moving camera keeps nothing)
+        repeats = [t > 0 and np.array_equal(mats[t], mats[t - 1]) for t in range(T)] + [False]
         still = None
         for t in range(T):
-            M = mats[t]
-            if t and still is not None and np.array_equal(M, mats[t - 1]):
-                if still is not buf:
-                    buf[...] = still
-            else:
-                self._warp(canvas, M, buf, tiles)
-                still = buf.copy() if sprites else buf
+            if not repeats[t]:
+                self._warp(canvas, mats[t], buf, tiles)
+                if repeats[t + 1] and sprites:
+                    still = buf.copy()
+            elif sprites:
+                buf[...] = still
             for o, spr in zip(plan["objects"], sprites):
                 _paste(buf, spr, o, t)
             # noise and gain are per channel: applied after dropping the spare channel, 3/4 of the work
