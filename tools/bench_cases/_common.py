@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import io
-import time
-
 import os
+import time
 
 import cv2
 import numpy as np
