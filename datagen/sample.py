@@ -22,6 +22,7 @@ from datagen import FORMAT_VERSION, rng as rngmod
 from datagen.backgrounds import make_background
 from datagen.compose import Canvas
 from datagen.errors import InputSkipped, UserError
+from datagen import jpeg_rows as rowsmod
 from datagen.layers import make_layer
 from datagen.recipe.load import recipe_sha256
 from datagen.recipe.schema import RecipeBase
@@ -69,6 +70,7 @@ class SampleBuilder:
         self.layers = [make_layer(s, self.resources) for s in recipe.layers]
         self.recipe_sha = recipe_sha256(recipe)
         self._empty_png: bytes | None = None
+        self._jpeg = rowsmod.RowEncoder(recipe.encode.quality)
 
     # -- building --------------------------------------------------------------------
     def _background(self, seed: int, index: int, skipped: Counter):
@@ -150,10 +152,10 @@ class SampleBuilder:
     # -- encoding --------------------------------------------------------------------
     def _encode_rgb(self, frame: np.ndarray) -> bytes:
         enc = self.recipe.encode
-        bgr = cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)
         if enc.format == "jpg":
-            ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, enc.quality])
-        elif enc.format == "webp":
+            return self._jpeg.encode(frame)
+        bgr = cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)
+        if enc.format == "webp":
             ok, buf = cv2.imencode(".webp", bgr, [cv2.IMWRITE_WEBP_QUALITY, enc.quality])
         else:
             ok, buf = cv2.imencode(".png", bgr)
@@ -172,8 +174,10 @@ class SampleBuilder:
         """The sample's files as {field: bytes}, field names without the key.
 
         Encoders are deterministic, so identical inputs are encoded once: a frame nothing
-        was drawn on reuses the clean frame's bytes, and a mask (or alpha) equal to the
-        previous frame's (a still subtitle, a static logo) reuses that frame's PNG."""
+        was drawn on reuses the clean frame's bytes, a drawn JPEG frame re-encodes only the
+        rows its mask touches (`datagen.jpeg_rows`: the same bytes as a whole encode), and a
+        mask (or alpha) equal to the previous frame's (a still subtitle, a static logo)
+        reuses that frame's PNG."""
         ext = self.recipe.encode.format
         nd = frame_digits(s.clean.shape[0])
         files: dict[str, bytes] = {}
@@ -191,12 +195,30 @@ class SampleBuilder:
             prev[stream] = (img, data)
             return data
 
+        jpg = ext == "jpg"
+        prev_clean = None  # (bytes, split or None) of the previous clean JPEG
         for t in range(s.clean.shape[0]):
             n = f"{t:0{nd}d}"
-            clean = self._encode_rgb(s.clean[t])
+            if not jpg:
+                clean = self._encode_rgb(s.clean[t])
+            else:  # a frame equal to the previous one in some MCU rows (a locked-off camera)
+                same = rowsmod.differing_rows(s.clean[t], s.clean[t - 1]) if t else None
+                if same is not None and prev_clean[1] is None:
+                    prev_clean = (prev_clean[0], rowsmod.split(prev_clean[0], len(same)))
+                clean = self._jpeg.encode(s.clean[t]) if same is None else \
+                    self._jpeg.patch(prev_clean[1], s.clean[t], same)
+                prev_clean = (clean, None)
             files[f"clean.{n}.{ext}"] = clean
             # a frame nothing was drawn on is identical to clean: same bytes, no second encode
-            files[f"corrupted.{n}.{ext}"] = self._encode_rgb(s.corrupted[t]) if s.drawn[t] else clean
+            if not s.drawn[t]:
+                files[f"corrupted.{n}.{ext}"] = clean
+            elif jpg:  # equal to clean outside the mask: only the mask's rows are encoded
+                flags = rowsmod.changed_rows(s.mask[t])
+                if prev_clean[1] is None:
+                    prev_clean = (clean, rowsmod.split(clean, len(flags)))
+                files[f"corrupted.{n}.{ext}"] = self._jpeg.patch(prev_clean[1], s.corrupted[t], flags)
+            else:
+                files[f"corrupted.{n}.{ext}"] = self._encode_rgb(s.corrupted[t])
             files[f"mask.{n}.png"] = png("mask", s.mask[t])
             if self.recipe.encode.alpha:
                 files[f"alpha.{n}.png"] = png("alpha", s.alpha[t])

@@ -17,8 +17,10 @@ def cpu_time() -> float:
 
 def measure_recipe(recipe_name: str, samples: int, overrides: list[str] | None = None, seed: int = 0) -> dict:
     """Frame-triplets/s of the full pipeline (build + encode + tar) in this process, one core,
-    and of the floor: encoding the same clean+corrupted JPEGs and mask PNGs alone."""
+    and of the floor: encoding the same clean+corrupted JPEGs and mask PNGs alone, each
+    frame whole (the pipeline reuses bytes where it can: see `SampleBuilder.encode`)."""
     from datagen.engine.tarwrite import ShardTarWriter
+    from datagen.jpeg_rows import params
     from datagen.recipe import load_recipe
     from datagen.sample import SampleBuilder
 
@@ -31,7 +33,7 @@ def measure_recipe(recipe_name: str, samples: int, overrides: list[str] | None =
     # (cv2 runs single-threaded here), so other work on the machine affects both alike
     sink = io.BytesIO()
     tw = ShardTarWriter(sink)
-    q = [cv2.IMWRITE_JPEG_QUALITY, recipe.encode.quality]
+    q = params(recipe.encode.quality, recipe.clip.width)  # the pipeline's JPEG settings (restart markers)
     e2e = floor = 0.0
     frames = 0
     coverage = []

@@ -1,0 +1,165 @@
+"""JPEG frames with a restart marker after every MCU row, so changed rows can be re-encoded alone.
+
+A corrupted frame differs from its clean frame only inside the mask (see `datagen.compose`),
+and overlays are small: in the bundled `mixed` recipe a drawn frame has mask pixels in
+about half of its 16-pixel rows, in `subtitles` in a fifth. Encoding the whole corrupted
+frame again repeats the clean frame's work for every other row.
+
+With a restart interval of one MCU row (`IMWRITE_JPEG_RST_INTERVAL`), the entropy-coded
+data of each row depends only on that row's pixels: the DC predictors restart at every
+marker, the Huffman tables are the standard ones (no per-image optimisation), and 4:2:0
+chroma is averaged inside each 16x16 MCU (no smoothing, no context rows). So the corrupted
+frame's JPEG is the clean frame's JPEG with the rows that hold mask pixels taken from an
+encode of just those rows, and the RST markers renumbered (RST0..RST7 cycle by row). The
+result is byte-identical to encoding the whole corrupted frame (tests check this on every
+bundled recipe); any file that does not have the expected structure is encoded whole.
+
+Restart markers are baseline JPEG (every decoder reads them) and cost 2 bytes per row;
+decoded pixels are exactly those of the same JPEG without them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+MCU = 16
+"""MCU width and height in pixels: 4:2:0 chroma subsampling, pinned in `params`."""
+_SOS = b"\xff\xda"
+_EOI = b"\xff\xd9"
+_MARKERS = [bytes([0xFF, 0xD0 + k]) for k in range(8)]
+
+
+def params(quality: int, width: int) -> list[int]:
+    """`cv2.imencode` parameters: quality, 4:2:0, and a restart marker after every MCU row."""
+    return [cv2.IMWRITE_JPEG_QUALITY, int(quality),
+            cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420,
+            cv2.IMWRITE_JPEG_RST_INTERVAL, -(-int(width) // MCU)]
+
+
+@dataclass(frozen=True)
+class RowJpeg:
+    """An encoded frame split into its header (up to the scan's data) and per-row segments."""
+    header: bytes
+    rows: list[bytes]
+
+
+def split(data: bytes, n_rows: int) -> RowJpeg | None:
+    """The frame's header and its `n_rows` entropy-coded rows; None when the file has
+    another structure (no single scan, a different number of restart intervals).
+
+    In entropy-coded data a 0xFF byte is always followed by 0x00 (byte stuffing), so
+    0xFF 0xD0..0xD7 there is a restart marker and nothing else."""
+    i = data.find(_SOS)
+    if i < 0 or not data.endswith(_EOI):
+        return None
+    start = i + 2 + int.from_bytes(data[i + 2:i + 4], "big")
+    end = len(data) - 2
+    if len(data) < 16384:  # small (a strip of rows): find each expected marker in turn
+        at, pos = [], start
+        for k in range(n_rows - 1):
+            j = data.find(_MARKERS[k & 7], pos, end)
+            if j < 0:
+                return None
+            at.append(j)
+            pos = j + 2
+        if data.find(_MARKERS[(n_rows - 1) & 7], pos, end) >= 0:  # more intervals than rows
+            return None
+    else:
+        at = _markers(data, start)
+    if len(at) != n_rows - 1 or any(data[j + 1] & 0xF8 != 0xD0 for j in at):
+        return None  # another number of restart intervals, or another marker (a second scan)
+    bounds = [start] + [j + 2 for j in at]
+    return RowJpeg(data[:start], [data[a:b] for a, b in zip(bounds, at + [end])])
+
+
+def _markers(data: bytes, start: int) -> list[int]:
+    """Offsets of every marker after `start` up to EOI: 0xFF not followed by a stuffed 0x00."""
+    body = np.frombuffer(data, np.uint8, count=len(data) - 2 - start, offset=start)
+    ff = np.flatnonzero(body[:-1] == 0xFF)
+    return (ff[body[ff + 1] != 0] + start).tolist()
+
+
+def join(header: bytes, rows: list[bytes]) -> bytes:
+    """Header, rows with RST markers numbered 0..7 cyclically between them, and EOI."""
+    parts = [header, rows[0]]
+    for k in range(1, len(rows)):
+        parts.append(_MARKERS[(k - 1) & 7])
+        parts.append(rows[k])
+    parts.append(_EOI)
+    return b"".join(parts)
+
+
+def changed_rows(mask: np.ndarray) -> list[bool]:
+    """Per MCU row, whether the mask has a non-zero pixel in it (ceil(H / MCU) rows)."""
+    H = mask.shape[0]
+    full = H // MCU
+    rows = mask[:full * MCU].reshape(full, -1).any(axis=1).tolist()
+    if H % MCU:
+        rows.append(bool(mask[full * MCU:].any()))
+    return rows
+
+
+def differing_rows(a: np.ndarray, b: np.ndarray) -> list[bool] | None:
+    """Per MCU row, whether frames a and b differ in it; None when every row does.
+
+    The first pixel row of each MCU row is compared first (a moving camera changes every
+    one of them, so the common case costs a sixteenth of a full comparison); only rows
+    whose first line is equal are compared whole."""
+    n = -(-a.shape[0] // MCU)
+    flags = (a[::MCU] != b[::MCU]).reshape(n, -1).any(axis=1).tolist()
+    if all(flags):
+        return None
+    for r in range(n):
+        if not flags[r]:
+            flags[r] = not np.array_equal(a[r * MCU:(r + 1) * MCU], b[r * MCU:(r + 1) * MCU])
+    return flags
+
+
+def runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """Maximal [start, stop) runs of True in a short list of bools."""
+    out, start = [], None
+    for i, f in enumerate(list(flags) + [False]):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            out.append((start, i))
+            start = None
+    return out
+
+
+class RowEncoder:
+    """Encodes RGB frames as JPEG (`params`), and frames that differ from an already
+    encoded one in a few MCU rows as that JPEG with those rows re-encoded."""
+
+    def __init__(self, quality: int):
+        self.quality = int(quality)
+
+    def encode(self, rgb: np.ndarray) -> bytes:
+        ok, buf = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), params(self.quality, rgb.shape[1]))
+        if not ok:
+            raise RuntimeError("encoding a frame as jpg failed")
+        return buf.tobytes()
+
+    def patch(self, base: RowJpeg | bytes | None, rgb: np.ndarray, flags: list[bool]) -> bytes:
+        """The JPEG of `rgb`, a frame equal to the frame encoded in `base` in every MCU row
+        whose flag is False: byte-identical to `encode(rgb)`, re-encoding only flagged rows.
+        `base` may be the encoded bytes or their `split` (reused when patching twice)."""
+        H = rgb.shape[0]
+        n = -(-H // MCU)
+        if len(flags) != n:
+            raise ValueError(f"{len(flags)} row flags for a frame of {n} MCU rows")
+        if sum(flags) * 4 > n * 3:  # most rows changed: patching saves little
+            return self.encode(rgb)
+        if isinstance(base, bytes):
+            base = split(base, n)
+        if base is None:
+            return self.encode(rgb)
+        rows = list(base.rows)
+        for r0, r1 in runs(flags):
+            strip = split(self.encode(rgb[r0 * MCU:min(r1 * MCU, H)]), r1 - r0)
+            if strip is None:
+                return self.encode(rgb)
+            rows[r0:r1] = strip.rows
+        return join(base.header, rows)
