@@ -47,11 +47,21 @@ def font_for(label: str, size: float) -> ImageFont.FreeTypeFont:
     return _font(label, max(1, int(round(size))))
 
 
-@lru_cache(maxsize=16)  # each face holds a private copy of the font bytes (Pillow): keep memory bounded
+@lru_cache(maxsize=16)
 def _font(label: str, size: int) -> ImageFont.FreeTypeFont:
     """The face at a size, unhinted (see `datagen.overlays.unhinted`: logo letters are
-    always painted supersampled). Cached: opening a face costs ~0.15 ms and logos reuse a
-    few fonts at a few sizes."""
+    always painted supersampled). Cached: a layer reuses a few fonts at a few sizes."""
+    return _open(label, size)
+
+
+@lru_cache(maxsize=64)
+def _measuring_font(label: str) -> ImageFont.FreeTypeFont:
+    """The face every text is measured with (at BOX_SIZE), one per font, kept apart from the
+    drawing faces: their sizes vary with every logo and would evict it."""
+    return _open(label, BOX_SIZE)
+
+
+def _open(label: str, size: int) -> ImageFont.FreeTypeFont:
     path = fontmod.resolve_label(label)
     data = unhinted.font_bytes(path)
     if data is None:
@@ -74,7 +84,7 @@ def text_box(label: str, text: str, size: float = REF_SIZE, stroke: int = 0) -> 
 
 @lru_cache(maxsize=1024)
 def _text_box(label: str, text: str) -> tuple[float, float, float, float]:
-    return tuple(float(v) for v in _font(label, BOX_SIZE).getbbox(text, anchor="ls"))
+    return tuple(float(v) for v in _measuring_font(label).getbbox(text, anchor="ls"))
 
 
 def size_to_fit(label: str, text: str, max_w: float, max_h: float) -> float:

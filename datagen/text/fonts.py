@@ -45,8 +45,10 @@ def _label(path: str) -> str:
         return str(p)
 
 
+@lru_cache(maxsize=1024)
 def resolve_label(label: str) -> str:
-    """Inverse of FontInfo.label: a repository-relative label back to a usable path."""
+    """Inverse of FontInfo.label: a repository-relative label back to a usable path
+    (cached: text layers resolve the labels of a few fonts for every event)."""
     p = Path(label)
     return str(p if p.is_absolute() else REPO_ROOT / p)
 

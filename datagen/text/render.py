@@ -331,16 +331,22 @@ def render_sprites(lines: list[str], font_path: str, size_px: int, style: Style,
 
 def _stack(layers: list[tuple], H: int, W: int, blur: float) -> tuple[np.ndarray, np.ndarray]:
     """Premultiplied colour and alpha of layers composited bottom to top ("over")."""
-    C = np.zeros((H, W, 3), np.float32)
-    A = np.zeros((H, W), np.float32)
+    C = A = None
     for color, a in layers:  # in place: C = c*a + C*(1-a), A = a + A*(1-a)
         c = np.array(hex_rgb(color), np.float32) / 255.0 if isinstance(color, str) else color
         a = np.asarray(a, np.float32)
+        if A is None:  # over nothing: the layer itself
+            C = np.empty((H, W, 3), np.float32)
+            np.multiply(a[..., None], c, out=C)
+            A = a.copy()
+            continue
         inv = 1.0 - a
         C *= inv[..., None]
         C += c * a[..., None]
         A *= inv
         A += a
+    if A is None:
+        C, A = np.zeros((H, W, 3), np.float32), np.zeros((H, W), np.float32)
     if blur > 0:
         C = cv2.GaussianBlur(C, (0, 0), blur)
         A = cv2.GaussianBlur(A, (0, 0), blur)
