@@ -1,6 +1,6 @@
-"""Logo fonts without hinting or overlap oversampling (datagen.overlays.unhinted): the
-rewrite keeps every outline and metric, only switches the two costly features off, and
-letters painted supersampled look the same."""
+"""Unhinted fonts (datagen.text.unhinted): the rewrite keeps every outline and metric,
+only switches hinting (and for logos overlap oversampling) off, and letters look the same
+as the original font's once supersampled."""
 from __future__ import annotations
 
 import io
@@ -12,9 +12,11 @@ import pytest
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw
 
-from datagen.overlays import lettering, unhinted
+from datagen.overlays import lettering
+from datagen.text import unhinted
 from datagen.text import fonts as fontmod
 from datagen.text.render import load_font
+from PIL import ImageFont
 
 HINTED = "fonts/noto-sans/NotoSans-Bold.ttf"  # ttfautohinted TrueType
 OVERLAPPING = "fonts/roboto/Roboto-Bold.ttf"  # an instanced variable font: OVERLAP_SIMPLE glyphs
@@ -63,7 +65,7 @@ def test_supersampled_letters_look_the_same(label):
     path = path_of(label)
     text = "Kedo TV 24"
     ims = []
-    for font in (load_font(path, 120), lettering.font_for(label, 120)):
+    for font in (ImageFont.truetype(path, 120), lettering.font_for(label, 120)):
         im = Image.new("L", (900, 180))
         ImageDraw.Draw(im).text((10, 140), text, font=font, fill=255, anchor="ls")
         ims.append(cv2.resize(np.asarray(im, np.float32), (225, 45), interpolation=cv2.INTER_AREA))
@@ -78,3 +80,21 @@ def test_text_box_is_the_measured_box_scaled():
     assert abs((r - l) - (R - L)) <= 1.5 and abs((b - t) - (B - T)) <= 1.5
     l2, t2, r2, b2 = lettering.text_box(HINTED, "Kedo", 50, stroke=3)
     assert (l2, t2, r2, b2) == (l - 3, t - 3, r + 3, b + 3)
+
+
+def test_subtitle_faces_are_unhinted_but_keep_overlap_oversampling():
+    """Subtitles are drawn at 1x, as libass draws them by default: unhinted, with FreeType's
+    oversampling of overlapping contours kept (it is what makes them exact at 1x)."""
+    path = path_of(OVERLAPPING)
+    kept = TTFont(io.BytesIO(unhinted.font_bytes(path, keep_overlaps=True)))
+    before = TTFont(path)
+    assert kept["prep"].program.getBytecode() == bytes([0xB1, 1, 1, 0x8E])
+    flagged = [n for n in before.getGlyphOrder() if before["glyf"][n].numberOfContours > 0
+               and before["glyf"][n].flags[0] & 0x40]
+    assert flagged and all(kept["glyf"][n].flags[0] & 0x40 for n in flagged[:50])
+    face = load_font(path, 24)
+    assert isinstance(face.path, unhinted.SharedBytes)
+    # faces of one file and mode compare equal (caches keyed by font.path keep working)
+    assert face.path == unhinted.face(path, 30, face.layout_engine, keep_overlaps=True).path
+    assert face.path != unhinted.face(path, 24, face.layout_engine).path
+    assert load_font(path_of(CFF), 24).path == path_of(CFF)  # CFF: loaded from its file

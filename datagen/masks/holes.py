@@ -40,33 +40,41 @@ def dilate(masks: np.ndarray, how: dict) -> np.ndarray:
     kernel = cv2.getStructuringElement(_SHAPES[how["shape"]], (how["kernel"], how["kernel"]))
     reach = how["iterations"] * (how["kernel"] // 2)
     H, W = masks.shape[1:]
-    rows, cols = masks.any(axis=2), masks.any(axis=1)
-    for t in range(masks.shape[0]):
-        ys = np.flatnonzero(rows[t])
-        if ys.size == 0:
+    for t, box in enumerate(frame_boxes(masks)):
+        if box is None:
             continue
-        xs = np.flatnonzero(cols[t])
         # only the box grown by the kernel's reach can change (outside it every pixel stays 0)
-        y0, y1 = max(int(ys[0]) - reach, 0), min(int(ys[-1]) + 1 + reach, H)
-        x0, x1 = max(int(xs[0]) - reach, 0), min(int(xs[-1]) + 1 + reach, W)
+        x0, y0 = max(box[0] - reach, 0), max(box[1] - reach, 0)
+        x1, y1 = min(box[2] + reach, W), min(box[3] + reach, H)
         roi = masks[t, y0:y1, x0:x1]
         cv2.dilate(roi, kernel, dst=roi, iterations=how["iterations"])
     return masks
+
+
+def frame_boxes(masks: np.ndarray) -> list[tuple[int, int, int, int] | None]:
+    """Per frame of a (T, H, W) uint8 stack, the bounding box (x0, y0, x1, y1) of its
+    non-zero pixels, or None. One reduction over the stack finds the rows (a max over
+    uint8 is ~1.5x cheaper than numpy's any), the columns come from those rows only."""
+    rows = masks.max(axis=2)
+    out = []
+    for t in range(masks.shape[0]):
+        ys = np.flatnonzero(rows[t])
+        if ys.size == 0:
+            out.append(None)
+            continue
+        y0, y1 = int(ys[0]), int(ys[-1]) + 1
+        xs = np.flatnonzero(masks[t, y0:y1].max(axis=0))
+        out.append((int(xs[0]), y0, int(xs[-1]) + 1, y1))
+    return out
 
 
 def cut(canvas, masks: np.ndarray, fill: str, seed: int) -> None:
     """Cut each non-empty frame of `masks` into the canvas with the given fill.
 
     `seed + t` seeds the noise fill of frame t, so noise differs per frame but is fixed by the plan.
-    Each frame's box comes from two reductions over the whole stack, so the canvas only
-    works inside the boxes.
+    Each frame's box comes from `frame_boxes`, so the canvas only works inside the boxes.
     """
-    rows = masks.any(axis=2)  # (T, H)
-    cols = masks.any(axis=1)  # (T, W)
-    for t in range(masks.shape[0]):
-        ys = np.flatnonzero(rows[t])
-        if ys.size == 0:
-            continue
-        xs = np.flatnonzero(cols[t])
-        y0, y1, x0, x1 = int(ys[0]), int(ys[-1]) + 1, int(xs[0]), int(xs[-1]) + 1
-        canvas.hole_in_box(t, x0, y0, masks[t, y0:y1, x0:x1], fill, int(seed) + t, tight=True)
+    for t, box in enumerate(frame_boxes(masks)):
+        if box is not None:
+            x0, y0, x1, y1 = box
+            canvas.hole_in_box(t, x0, y0, masks[t, y0:y1, x0:x1], fill, int(seed) + t, tight=True)

@@ -5,7 +5,7 @@ only drawn with a font that has all its characters. Logos prefer bold faces, as 
 station bugs do. Text is centred on its visual bounding box (not the line box), so
 letters sit in the middle of a circle or a plate. Letters are always painted
 supersampled (`sprite.Painter`), so faces are loaded unhinted and without overlap
-oversampling (`datagen.overlays.unhinted`, 4-7x faster glyphs) and each text is
+oversampling (`datagen.text.unhinted`, 4-7x faster glyphs) and each text is
 measured once (`text_box`).
 """
 from __future__ import annotations
@@ -15,10 +15,9 @@ from functools import lru_cache
 import numpy as np
 from PIL import ImageDraw, ImageFont
 
-from datagen.overlays import unhinted
 from datagen.overlays.colors import pick
-from datagen.text import fonts as fontmod
-from datagen.text.render import HAVE_RAQM, load_font
+from datagen.text import fonts as fontmod, unhinted
+from datagen.text.render import HAVE_RAQM
 
 REF_SIZE = 100
 BOX_SIZE = 400
@@ -49,7 +48,7 @@ def font_for(label: str, size: float) -> ImageFont.FreeTypeFont:
 
 @lru_cache(maxsize=16)
 def _font(label: str, size: int) -> ImageFont.FreeTypeFont:
-    """The face at a size, unhinted (see `datagen.overlays.unhinted`: logo letters are
+    """The face at a size, unhinted (see `datagen.text.unhinted`: logo letters are
     always painted supersampled). Cached: a layer reuses a few fonts at a few sizes."""
     return _open(label, size)
 
@@ -62,12 +61,8 @@ def _measuring_font(label: str) -> ImageFont.FreeTypeFont:
 
 
 def _open(label: str, size: int) -> ImageFont.FreeTypeFont:
-    path = fontmod.resolve_label(label)
-    data = unhinted.font_bytes(path)
-    if data is None:
-        return load_font(path, size)
     engine = ImageFont.Layout.RAQM if HAVE_RAQM else ImageFont.Layout.BASIC
-    return ImageFont.truetype(unhinted.SharedBytes(data), size=size, layout_engine=engine)
+    return unhinted.face(fontmod.resolve_label(label), size, engine)
 
 
 def text_box(label: str, text: str, size: float = REF_SIZE, stroke: int = 0) -> tuple[float, float, float, float]:

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont, features
 
+from datagen.text import unhinted
 from datagen.text.scripts import needs_shaping  # noqa: F401  (re-exported: other layers import it here)
 
 HAVE_RAQM = features.check("raqm")
@@ -37,8 +38,9 @@ def hex_rgb(color: str) -> tuple[int, int, int]:
 
 @lru_cache(maxsize=48)  # each FreeType face holds its own caches: keep worker memory bounded
 def load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    """The font at a pixel size, unhinted as libass renders by default (`datagen.text.unhinted`)."""
     engine = ImageFont.Layout.RAQM if HAVE_RAQM else ImageFont.Layout.BASIC
-    return ImageFont.truetype(path, size=max(1, int(size)), layout_engine=engine)
+    return unhinted.face(path, size, engine, keep_overlaps=True)
 
 
 def line_width(font: ImageFont.FreeTypeFont, line: str, spacing: float = 0.0, vertical: bool = False) -> float:

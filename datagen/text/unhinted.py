@@ -1,24 +1,27 @@
-"""Logo fonts for supersampled painting: TrueType hinting off, no overlap oversampling.
+"""Unhinted fonts: TrueType hinting off (all text), overlap oversampling off (logos).
 
-Logo, badge and watermark letters are painted at 2-4x supersampling (`sprite.Painter`),
-where two FreeType features only cost time:
+Every letter the generator draws is unhinted:
 
-- TrueType hinting: the bytecode interpreter runs for every glyph load (bboxes
-  included), which makes glyph loading ~4x slower for ttfautohinted fonts (Noto, Lato)
-  and snaps outlines to a grid that the 4x area-averaging throws away anyway;
-- overlap oversampling: glyphs flagged OVERLAP_SIMPLE / OVERLAP_COMPOUND (instanced
-  variable fonts: Roboto, Open Sans, Montserrat...) are rasterised at 4x4 internal
-  oversampling, ~7x slower at logo sizes; overlapping contours are harmless once the
-  result is supersampled again.
+- subtitles, because burnt-in subtitles mostly come from libass (mpv, ffmpeg's
+  `subtitles` filter, Aegisub), which renders unhinted by default; hinting would also
+  run the TrueType bytecode interpreter for every glyph load, ~4x slower for
+  ttfautohinted fonts (Noto, Lato);
+- logo, badge and watermark letters, which are painted at 2-4x supersampling
+  (`overlays.sprite.Painter`) where grid-fitting is thrown away by the area averaging.
+  These also drop overlap oversampling: glyphs flagged OVERLAP_SIMPLE / OVERLAP_COMPOUND
+  (instanced variable fonts: Roboto, Open Sans, Montserrat...) are rasterised at 4x4
+  internal oversampling, ~7x slower at logo sizes, and overlapping contours are harmless
+  once the result is supersampled again. Subtitles, drawn at 1x, keep it.
 
-`font_bytes(path)` rewrites the font in memory: a 4-byte `prep` program
+`font_bytes(path, keep_overlaps)` rewrites the font in memory: a 4-byte `prep` program
 (`PUSHB 1 1; INSTCTRL`) makes FreeType load every glyph unhinted (it honours
-instruction control bit 1 as FT_LOAD_NO_HINTING), and the overlap flags are cleared in
-`glyf`. The font program `fpgm` stays: without it FreeType treats the font as unhinted
-and hands it to its auto-hinter, whose per-face analysis made the first glyphs of every
-new face (every new size) 3-5x slower than with the original font. Outlines are otherwise untouched: letters keep their shapes and metrics to
-within a supersampled pixel. Fonts that are not TrueType-outline (CFF `.otf`,
-collections) are returned unchanged. Pure and cached per process.
+instruction control bit 1 as FT_LOAD_NO_HINTING), and (unless `keep_overlaps`) the
+overlap flags are cleared in `glyf`. The font program `fpgm` stays: without it FreeType
+treats the font as unhinted and hands it to its auto-hinter, whose per-face analysis
+made the first glyphs of every new face (every new size) 3-5x slower than with the
+original font. Outlines are otherwise untouched: letters keep their shapes and metrics.
+Fonts that are not TrueType-outline (CFF `.otf`, collections) are returned unchanged.
+Pure and cached per process.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ import struct
 from functools import lru_cache
 
 import numpy as np
+from PIL import ImageFont
 
 _TRUETYPE = (0x00010000, 0x74727565)  # version 1.0, 'true'
 _NO_HINTING = bytes([0xB1, 1, 1, 0x8E])  # PUSHB[1] 1 1, INSTCTRL: selector 1 := 1, inhibit glyph programs
@@ -35,25 +39,43 @@ _OVERLAP_COMPOUND = 0x0400
 
 class SharedBytes:
     """A read-once file object over cached bytes: Pillow keeps what `read()` returns, so
-    every size of a font shares one copy."""
+    every size of a font shares one copy. It is Pillow's `font.path`, so it compares and
+    hashes by the font file it came from (caches keyed by `font.path` stay valid)."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, name: str = ""):
         self.data = data
+        self.name = name
+        self._hash = hash((name, len(data)))  # computed once: caches hash it on every lookup
 
     def read(self) -> bytes:
         return self.data
 
+    def __eq__(self, other) -> bool:
+        return isinstance(other, SharedBytes) and (self.name, len(self.data)) == (other.name, len(other.data)) \
+            and (self.data is other.data or self.data == other.data)
 
-@lru_cache(maxsize=128)
-def font_bytes(path: str) -> bytes | None:
-    """The font at `path` with hinting and overlap oversampling switched off, or None when
-    it is not a plain TrueType-outline font (load it from its path then)."""
+    def __hash__(self) -> int:
+        return self._hash
+
+
+@lru_cache(maxsize=256)
+def font_bytes(path: str, keep_overlaps: bool = False) -> bytes | None:
+    """The font at `path` with hinting (and, unless `keep_overlaps`, overlap oversampling)
+    switched off, or None when it is not a plain TrueType-outline font (load it from its
+    path then)."""
     with open(path, "rb") as f:
         data = f.read()
     try:
-        return _rewrite(data)
+        return _rewrite(data, keep_overlaps)
     except (struct.error, IndexError, ValueError):  # malformed tables: load the file as it is
         return None
+
+
+def face(path: str, size: int, layout_engine, keep_overlaps: bool = False) -> ImageFont.FreeTypeFont:
+    """A Pillow face of the unhinted font at `path` (the file itself when it cannot be rewritten)."""
+    data = font_bytes(path, keep_overlaps)
+    src = SharedBytes(data, f"{path}#unhinted{'+overlaps' if keep_overlaps else ''}") if data is not None else path
+    return ImageFont.truetype(src, size=max(1, int(size)), layout_engine=layout_engine)
 
 
 def _tables(data: bytes) -> tuple[int, dict[bytes, bytes]] | None:
@@ -69,7 +91,7 @@ def _tables(data: bytes) -> tuple[int, dict[bytes, bytes]] | None:
     return version, tables
 
 
-def _rewrite(data: bytes) -> bytes | None:
+def _rewrite(data: bytes, keep_overlaps: bool = False) -> bytes | None:
     parsed = _tables(data)
     if parsed is None:
         return None
@@ -77,7 +99,8 @@ def _rewrite(data: bytes) -> bytes | None:
     if b"glyf" not in tables or b"loca" not in tables or b"head" not in tables:
         return None
     tables[b"prep"] = _NO_HINTING
-    tables[b"glyf"] = _clear_overlap_flags(tables[b"glyf"], tables[b"loca"], tables[b"head"])
+    if not keep_overlaps:
+        tables[b"glyf"] = _clear_overlap_flags(tables[b"glyf"], tables[b"loca"], tables[b"head"])
     return _assemble(version, tables)
 
 
