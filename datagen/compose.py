@@ -71,7 +71,8 @@ def _noise_in_hole(inside: np.ndarray, seed: int) -> np.ndarray:
     flat = inside.ravel() != 0
     n = int(np.count_nonzero(flat))
     values = np.empty((n + 1, 4), np.uint8)  # row 0 for pixels before the first hole pixel
-    values[1:, :3] = np.random.default_rng(seed).integers(0, 256, size=(n, 3), dtype=np.uint8)
+    rgb = np.random.default_rng(seed).integers(0, 256, size=(1, n, 3), dtype=np.uint8)
+    values[1:] = cv2.cvtColor(rgb, cv2.COLOR_RGB2RGBA).reshape(n, 4)  # numpy's [:, :3] copy is ~30x slower
     values[0] = 0
     index = np.cumsum(flat, dtype=np.int32)
     rgba = values.view(np.uint32).ravel().take(index).view(np.uint8).reshape(h, w, 4)

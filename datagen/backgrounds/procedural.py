@@ -233,7 +233,8 @@ class ProceduralBackground(BackgroundSource):
                      for y0 in range(0, H, TILE[1]) for x0 in range(0, W, TILE[0])]
         # a locked-off camera repeats its matrix: warp once and reuse the warp (sprites are
         # pasted onto buf, so then the clean warp is kept aside; a moving camera keeps nothing)
-        repeats = [t > 0 and np.array_equal(mats[t], mats[t - 1]) for t in range(T)] + [False]
+        rows = mats.reshape(T, 6).tolist()
+        repeats = [t > 0 and rows[t] == rows[t - 1] for t in range(T)] + [False]
         still = None
         for t in range(T):
             if not repeats[t]:

@@ -6,7 +6,7 @@ Every letter the generator draws is unhinted:
   `subtitles` filter, Aegisub), which renders unhinted by default; hinting would also
   run the TrueType bytecode interpreter for every glyph load, ~4x slower for
   ttfautohinted fonts (Noto, Lato);
-- logo, badge and watermark letters, which are painted at 2-4x supersampling
+- logo, badge and watermark letters, which are painted at 2-3x supersampling
   (`overlays.sprite.Painter`) where grid-fitting is thrown away by the area averaging.
   These also drop overlap oversampling: glyphs flagged OVERLAP_SIMPLE / OVERLAP_COMPOUND
   (instanced variable fonts: Roboto, Open Sans, Montserrat...) are rasterised at 4x4
