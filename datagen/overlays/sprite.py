@@ -46,7 +46,10 @@ def to_premul(s: Sprite) -> tuple[np.ndarray, np.ndarray]:
     a *= INV255
     c = s.rgb.astype(np.float32)
     c *= INV255
-    c *= a[..., None]
+    if c.ndim == 3 and c.shape[2] == 3 and a.size:
+        c *= cv2.merge([a, a, a])  # numpy's (h, w, 1) broadcast over 3 channels is ~10x slower
+    else:
+        c *= a[..., None]
     return c, a
 
 
@@ -260,8 +263,10 @@ def halo(s: Sprite, color, radius: float, opacity: float, dx: float = 0.0, dy: f
     g = np.clip(g * np.float32(opacity), 0.0, 1.0)
     g[g < ALPHA_FLOOR] = 0.0
     col = np.asarray(color, np.float32) / 255.0
-    C = c + col * g[..., None] * (1.0 - a[..., None])
-    A = a + g * (1.0 - a)
+    inv = 1.0 - a
+    ga = g * inv
+    C = c + cv2.merge([ga * col[0], ga * col[1], ga * col[2]])
+    A = a + ga
     return trim(from_premul(C, A))
 
 
