@@ -82,19 +82,13 @@ def test_text_box_is_the_measured_box_scaled():
     assert (l2, t2, r2, b2) == (l - 3, t - 3, r + 3, b + 3)
 
 
-def test_subtitle_faces_are_unhinted_but_keep_overlap_oversampling():
-    """Subtitles are drawn at 1x, as libass draws them by default: unhinted, with FreeType's
-    oversampling of overlapping contours kept (it is what makes them exact at 1x)."""
+def test_subtitle_faces_are_the_unhinted_fonts():
+    """Subtitles are drawn unhinted, as libass draws them by default, from the same
+    rewritten bytes as logo letters (one copy per font)."""
     path = path_of(OVERLAPPING)
-    kept = TTFont(io.BytesIO(unhinted.font_bytes(path, keep_overlaps=True)))
-    before = TTFont(path)
-    assert kept["prep"].program.getBytecode() == bytes([0xB1, 1, 1, 0x8E])
-    flagged = [n for n in before.getGlyphOrder() if before["glyf"][n].numberOfContours > 0
-               and before["glyf"][n].flags[0] & 0x40]
-    assert flagged and all(kept["glyf"][n].flags[0] & 0x40 for n in flagged[:50])
     face = load_font(path, 24)
-    assert isinstance(face.path, unhinted.SharedBytes)
-    # faces of one file and mode compare equal (caches keyed by font.path keep working)
-    assert face.path == unhinted.face(path, 30, face.layout_engine, keep_overlaps=True).path
-    assert face.path != unhinted.face(path, 24, face.layout_engine).path
+    assert isinstance(face.path, unhinted.SharedBytes) and face.path.data is unhinted.font_bytes(path)
+    # faces of one file compare equal (caches keyed by font.path keep working)
+    assert face.path == unhinted.face(path, 30, face.layout_engine).path
+    assert hash(face.path) == hash(unhinted.face(path, 30, face.layout_engine).path)
     assert load_font(path_of(CFF), 24).path == path_of(CFF)  # CFF: loaded from its file

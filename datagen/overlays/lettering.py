@@ -53,7 +53,7 @@ def _font(label: str, size: int) -> ImageFont.FreeTypeFont:
     return _open(label, size)
 
 
-@lru_cache(maxsize=24)
+@lru_cache(maxsize=64)
 def _measuring_font(label: str) -> ImageFont.FreeTypeFont:
     """The face every text is measured with (at BOX_SIZE), one per font, kept apart from the
     drawing faces: their sizes vary with every logo and would evict it."""

@@ -40,7 +40,7 @@ def hex_rgb(color: str) -> tuple[int, int, int]:
 def load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
     """The font at a pixel size, unhinted as libass renders by default (`datagen.text.unhinted`)."""
     engine = ImageFont.Layout.RAQM if HAVE_RAQM else ImageFont.Layout.BASIC
-    return unhinted.face(path, size, engine, keep_overlaps=True)
+    return unhinted.face(path, size, engine)
 
 
 def line_width(font: ImageFont.FreeTypeFont, line: str, spacing: float = 0.0, vertical: bool = False) -> float:

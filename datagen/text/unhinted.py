@@ -1,6 +1,6 @@
-"""Unhinted fonts: TrueType hinting off (all text), overlap oversampling off (logos).
+"""Fonts for drawing: TrueType hinting off, overlap oversampling off.
 
-Every letter the generator draws is unhinted:
+Every letter the generator draws uses these faces:
 
 - subtitles, because burnt-in subtitles mostly come from libass (mpv, ffmpeg's
   `subtitles` filter, Aegisub), which renders unhinted by default; hinting would also
@@ -8,15 +8,18 @@ Every letter the generator draws is unhinted:
   ttfautohinted fonts (Noto, Lato);
 - logo, badge and watermark letters, which are painted at 2-3x supersampling
   (`overlays.sprite.Painter`) where grid-fitting is thrown away by the area averaging.
-  These also drop overlap oversampling: glyphs flagged OVERLAP_SIMPLE / OVERLAP_COMPOUND
-  (instanced variable fonts: Roboto, Open Sans, Montserrat...) are rasterised at 4x4
-  internal oversampling, ~7x slower at logo sizes, and overlapping contours are harmless
-  once the result is supersampled again. Subtitles, drawn at 1x, keep it.
 
-`font_bytes(path, keep_overlaps)` rewrites the font in memory: a 4-byte `prep` program
+Overlap oversampling goes too: glyphs flagged OVERLAP_SIMPLE / OVERLAP_COMPOUND
+(instanced variable fonts: Roboto, Open Sans, Montserrat...) are rasterised by FreeType
+at 4x4 internal oversampling, which makes a subtitle line 2.6x and a logo word ~7x
+slower. Without it a few pixels where two contours of a glyph cross (the joint of a
+"K") come out slightly too bright (0.4 levels on average over a 22 px line); FreeType
+before 2.10.3 and GDI-based renderers draw them so too.
+
+`font_bytes(path)` rewrites the font in memory: a 4-byte `prep` program
 (`PUSHB 1 1; INSTCTRL`) makes FreeType load every glyph unhinted (it honours
-instruction control bit 1 as FT_LOAD_NO_HINTING), and (unless `keep_overlaps`) the
-overlap flags are cleared in `glyf`. The font program `fpgm` stays: without it FreeType
+instruction control bit 1 as FT_LOAD_NO_HINTING), and the overlap flags are cleared in
+`glyf`. The font program `fpgm` stays: without it FreeType
 treats the font as unhinted and hands it to its auto-hinter, whose per-face analysis
 made the first glyphs of every new face (every new size) 3-5x slower than with the
 original font. Outlines are otherwise untouched: letters keep their shapes and metrics.
@@ -58,23 +61,22 @@ class SharedBytes:
         return self._hash
 
 
-@lru_cache(maxsize=256)
-def font_bytes(path: str, keep_overlaps: bool = False) -> bytes | None:
-    """The font at `path` with hinting (and, unless `keep_overlaps`, overlap oversampling)
-    switched off, or None when it is not a plain TrueType-outline font (load it from its
-    path then)."""
+@lru_cache(maxsize=128)
+def font_bytes(path: str) -> bytes | None:
+    """The font at `path` with hinting and overlap oversampling switched off, or None when
+    it is not a plain TrueType-outline font (load it from its path then)."""
     with open(path, "rb") as f:
         data = f.read()
     try:
-        return _rewrite(data, keep_overlaps)
+        return _rewrite(data)
     except (struct.error, IndexError, ValueError):  # malformed tables: load the file as it is
         return None
 
 
-def face(path: str, size: int, layout_engine, keep_overlaps: bool = False) -> ImageFont.FreeTypeFont:
+def face(path: str, size: int, layout_engine) -> ImageFont.FreeTypeFont:
     """A Pillow face of the unhinted font at `path` (the file itself when it cannot be rewritten)."""
-    data = font_bytes(path, keep_overlaps)
-    src = SharedBytes(data, f"{path}#unhinted{'+overlaps' if keep_overlaps else ''}") if data is not None else path
+    data = font_bytes(path)
+    src = SharedBytes(data, f"{path}#unhinted") if data is not None else path
     return ImageFont.truetype(src, size=max(1, int(size)), layout_engine=layout_engine)
 
 
@@ -91,7 +93,7 @@ def _tables(data: bytes) -> tuple[int, dict[bytes, bytes]] | None:
     return version, tables
 
 
-def _rewrite(data: bytes, keep_overlaps: bool = False) -> bytes | None:
+def _rewrite(data: bytes) -> bytes | None:
     parsed = _tables(data)
     if parsed is None:
         return None
@@ -99,8 +101,7 @@ def _rewrite(data: bytes, keep_overlaps: bool = False) -> bytes | None:
     if b"glyf" not in tables or b"loca" not in tables or b"head" not in tables:
         return None
     tables[b"prep"] = _NO_HINTING
-    if not keep_overlaps:
-        tables[b"glyf"] = _clear_overlap_flags(tables[b"glyf"], tables[b"loca"], tables[b"head"])
+    tables[b"glyf"] = _clear_overlap_flags(tables[b"glyf"], tables[b"loca"], tables[b"head"])
     return _assemble(version, tables)
 
 
