@@ -51,10 +51,9 @@ def split(data: bytes, n_rows: int) -> RowJpeg | None:
 
     In entropy-coded data a 0xFF byte is always followed by 0x00 (byte stuffing), so
     0xFF 0xD0..0xD7 there is a restart marker and nothing else."""
-    i = data.find(_SOS)
-    if i < 0 or not data.endswith(_EOI):
+    start = _scan_start(data)
+    if start is None or not data.endswith(_EOI):
         return None
-    start = i + 2 + int.from_bytes(data[i + 2:i + 4], "big")
     end = len(data) - 2
     if len(data) < 16384:  # small (a strip of rows): find each expected marker in turn
         at, pos = [], start
@@ -72,6 +71,24 @@ def split(data: bytes, n_rows: int) -> RowJpeg | None:
         return None  # another number of restart intervals, or another marker (a second scan)
     bounds = [start] + [j + 2 for j in at]
     return RowJpeg(data[:start], [data[a:b] for a, b in zip(bounds, at + [end])])
+
+
+def _scan_start(data: bytes) -> int | None:
+    """Offset of the first entropy-coded byte: the header's marker segments are walked by
+    their lengths (a table's bytes could look like a marker)."""
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    pos = 2
+    while pos + 4 <= len(data) and data[pos] == 0xFF:
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        length = int.from_bytes(data[pos + 2:pos + 4], "big")
+        if marker == _SOS[1]:
+            return pos + 2 + length
+        pos += 2 + length
+    return None
 
 
 def _markers(data: bytes, start: int) -> list[int]:

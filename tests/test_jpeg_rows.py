@@ -108,3 +108,15 @@ def test_sample_files_are_whole_frame_encodes(name):
             patched += bool(s.drawn[t])
             reused += t > 0 and jpeg_rows.differing_rows(s.clean[t], s.clean[t - 1]) is not None
     assert patched > 0 and reused > 0
+
+
+@pytest.mark.parametrize("quality", [1, 5, 50, 100])
+def test_any_quality_patches_exactly(quality):
+    """Coarse quality tables hold large bytes; the header is walked by segment lengths."""
+    rng = np.random.default_rng(quality)
+    enc = jpeg_rows.RowEncoder(quality)
+    base = natural(rng, 64, 96)
+    frame = base.copy()
+    frame[20:30, 10:50] = 255
+    assert enc.patch(enc.encode(base), frame, [False, True, False, False]) == enc.encode(frame)
+    assert jpeg_rows.split(b"not a jpeg at all", 4) is None
