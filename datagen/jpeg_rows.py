@@ -152,6 +152,17 @@ class RowEncoder:
 
     def __init__(self, quality: int):
         self.quality = int(quality)
+        self._splits: list[tuple[bytes, RowJpeg | None]] = []  # the last two bases patched from
+
+    def _split(self, data: bytes, n_rows: int) -> RowJpeg | None:
+        """`split`, remembered for the last two files (by identity): a clean frame is the
+        base of its corrupted frame and of the next clean frame."""
+        for known, parts in self._splits:
+            if known is data:
+                return parts
+        parts = split(data, n_rows)
+        self._splits = [(data, parts)] + self._splits[:1]
+        return parts
 
     def encode(self, rgb: np.ndarray) -> bytes:
         ok, buf = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), params(self.quality, rgb.shape[1]))
@@ -159,10 +170,10 @@ class RowEncoder:
             raise RuntimeError("encoding a frame as jpg failed")
         return buf.tobytes()
 
-    def patch(self, base: RowJpeg | bytes | None, rgb: np.ndarray, flags: list[bool]) -> bytes:
+    def patch(self, base: RowJpeg | bytes, rgb: np.ndarray, flags: list[bool]) -> bytes:
         """The JPEG of `rgb`, a frame equal to the frame encoded in `base` in every MCU row
         whose flag is False: byte-identical to `encode(rgb)`, re-encoding only flagged rows.
-        `base` may be the encoded bytes or their `split` (reused when patching twice)."""
+        `base` may be the encoded bytes (split once, see `_split`) or their `split`."""
         H = rgb.shape[0]
         n = -(-H // MCU)
         if len(flags) != n:
@@ -170,7 +181,7 @@ class RowEncoder:
         if sum(flags) * 4 > n * 3:  # most rows changed: patching saves little
             return self.encode(rgb)
         if isinstance(base, bytes):
-            base = split(base, n)
+            base = self._split(base, n)
         if base is None:
             return self.encode(rgb)
         rows = list(base.rows)

@@ -196,27 +196,19 @@ class SampleBuilder:
             return data
 
         jpg = ext == "jpg"
-        prev_clean = None  # (bytes, split or None) of the previous clean JPEG
         for t in range(s.clean.shape[0]):
             n = f"{t:0{nd}d}"
-            if not jpg:
-                clean = self._encode_rgb(s.clean[t])
-            else:  # a frame equal to the previous one in some MCU rows (a locked-off camera)
-                same = rowsmod.differing_rows(s.clean[t], s.clean[t - 1]) if t else None
-                if same is not None and prev_clean[1] is None:
-                    prev_clean = (prev_clean[0], rowsmod.split(prev_clean[0], len(same)))
-                clean = self._jpeg.encode(s.clean[t]) if same is None else \
-                    self._jpeg.patch(prev_clean[1], s.clean[t], same)
-                prev_clean = (clean, None)
+            # a JPEG frame equal to the previous one in some MCU rows (a locked-off camera)
+            # patches the previous frame's file (`clean`, still the previous frame's here)
+            same = rowsmod.differing_rows(s.clean[t], s.clean[t - 1]) if jpg and t else None
+            clean = self._encode_rgb(s.clean[t]) if same is None else self._jpeg.patch(clean, s.clean[t], same)
             files[f"clean.{n}.{ext}"] = clean
             # a frame nothing was drawn on is identical to clean: same bytes, no second encode
             if not s.drawn[t]:
                 files[f"corrupted.{n}.{ext}"] = clean
             elif jpg:  # equal to clean outside the mask: only the mask's rows are encoded
-                flags = rowsmod.changed_rows(s.mask[t])
-                if prev_clean[1] is None:
-                    prev_clean = (clean, rowsmod.split(clean, len(flags)))
-                files[f"corrupted.{n}.{ext}"] = self._jpeg.patch(prev_clean[1], s.corrupted[t], flags)
+                files[f"corrupted.{n}.{ext}"] = self._jpeg.patch(clean, s.corrupted[t],
+                                                                 rowsmod.changed_rows(s.mask[t]))
             else:
                 files[f"corrupted.{n}.{ext}"] = self._encode_rgb(s.corrupted[t])
             files[f"mask.{n}.png"] = png("mask", s.mask[t])

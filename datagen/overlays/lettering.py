@@ -16,8 +16,8 @@ import numpy as np
 from PIL import ImageDraw, ImageFont
 
 from datagen.overlays.colors import pick
-from datagen.text import fonts as fontmod, unhinted
-from datagen.text.render import HAVE_RAQM
+from datagen.text import fonts as fontmod
+from datagen.text.render import open_font
 
 REF_SIZE = 100
 BOX_SIZE = 400
@@ -61,8 +61,7 @@ def _measuring_font(label: str) -> ImageFont.FreeTypeFont:
 
 
 def _open(label: str, size: int) -> ImageFont.FreeTypeFont:
-    engine = ImageFont.Layout.RAQM if HAVE_RAQM else ImageFont.Layout.BASIC
-    return unhinted.face(fontmod.resolve_label(label), size, engine)
+    return open_font(fontmod.resolve_label(label), size)
 
 
 def text_box(label: str, text: str, size: float = REF_SIZE, stroke: int = 0) -> tuple[float, float, float, float]:

@@ -46,10 +46,8 @@ def to_premul(s: Sprite) -> tuple[np.ndarray, np.ndarray]:
     a *= INV255
     c = s.rgb.astype(np.float32)
     c *= INV255
-    if c.ndim == 3 and c.shape[2] == 3 and a.size:
+    if a.size:  # (OpenCV takes no empty arrays)
         c *= cv2.merge([a, a, a])  # numpy's (h, w, 1) broadcast over 3 channels is ~10x slower
-    else:
-        c *= a[..., None]
     return c, a
 
 

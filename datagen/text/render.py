@@ -36,11 +36,17 @@ def hex_rgb(color: str) -> tuple[int, int, int]:
     return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
 
 
-@lru_cache(maxsize=48)  # each FreeType face holds its own caches: keep worker memory bounded
-def load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
-    """The font at a pixel size, unhinted as libass renders by default (`datagen.text.unhinted`)."""
+def open_font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    """The font at a pixel size, unhinted as libass renders by default (`datagen.text.unhinted`),
+    with complex text layout when Pillow has raqm."""
     engine = ImageFont.Layout.RAQM if HAVE_RAQM else ImageFont.Layout.BASIC
     return unhinted.face(path, size, engine)
+
+
+@lru_cache(maxsize=48)  # each FreeType face holds its own caches: keep worker memory bounded
+def load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    """`open_font`, cached for the text layers."""
+    return open_font(path, size)
 
 
 def line_width(font: ImageFont.FreeTypeFont, line: str, spacing: float = 0.0, vertical: bool = False) -> float:
