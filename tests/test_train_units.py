@@ -150,6 +150,36 @@ def _write_shard(path, n_samples: int, frames: int, h: int = 32, w: int = 64, fi
                 tf.addfile(ti, io.BytesIO(files[name]))
 
 
+_LOADER_AFTER_CV2_THREADS = """
+import sys
+import cv2
+import numpy as np
+from datagen.train.config import load_config
+from datagen.train.data import training_batches
+
+if __name__ == "__main__":
+    cv2.setNumThreads(2)  # a parallel OpenCV call starts the pool's threads in this process
+    cv2.GaussianBlur(np.zeros((1500, 1500, 3), np.uint8), (31, 31), 0)
+    cfg = load_config("tiny", ["data.workers=2", "data.batch_size=2", "data.frames=2", "data.width=16",
+                               "data.height=8"]).data
+    it = training_batches(sys.argv[1:], cfg, seed=0, start_step=0)
+    print(next(it)["clean"].shape)
+    it.close()
+"""
+
+
+def test_loader_workers_start_after_opencv_ran_threads(tmp_path):
+    """Forked workers inherit OpenCV's thread pool without its threads and hang in their
+    first OpenCV call; workers come from a fork server instead (a hang fails here)."""
+    _write_shard(tmp_path / "a.tar", 4, 2)
+    script = tmp_path / "run.py"
+    script.write_text(_LOADER_AFTER_CV2_THREADS)
+    r = subprocess.run([sys.executable, str(script), str(tmp_path / "a.tar")], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "torch.Size([2, 2, 8, 16, 3])" in r.stdout, r.stdout
+
+
 def test_choose_frames_crops_with_stride():
     rng = np.random.default_rng(0)
     for _ in range(50):

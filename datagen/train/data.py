@@ -21,6 +21,7 @@ whole, in order, unaugmented. Only the frames a crop needs are decoded.
 """
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 import random
 import sys
@@ -270,6 +271,16 @@ def _worker_init(_):
     torch.set_num_threads(1)
 
 
+def _worker_context():
+    """Loader workers start from a fork server, not as forks of the training process: a
+    fork inherits OpenCV's thread pool without its threads, and once this process has
+    run a parallel OpenCV call the child deadlocks in its first one (or in
+    `cv2.setNumThreads`). The server imports this module once; workers fork from it."""
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__])
+    return ctx
+
+
 def effective_epoch_batches(cfg: DataConfig) -> int:
     """epoch_batches rounded up to a multiple of the worker count (every worker yields as many)."""
     w = max(1, cfg.workers)
@@ -280,7 +291,8 @@ def train_loader(urls: list[str], cfg: DataConfig, seed: int, start_step: int, p
     """One DataLoader for the whole run, its workers started once, positioned at `start_step`."""
     cfg = cfg.model_copy(update={"epoch_batches": effective_epoch_batches(cfg)})
     ds = TrainStream(urls, cfg, seed, start_step)
-    kw = {"prefetch_factor": 4, "worker_init_fn": _worker_init} if cfg.workers > 0 else {}
+    kw = {"prefetch_factor": 4, "worker_init_fn": _worker_init,
+          "multiprocessing_context": _worker_context()} if cfg.workers > 0 else {}
     return DataLoader(ds, batch_size=None, num_workers=cfg.workers, pin_memory=pin_memory, **kw)
 
 
