@@ -80,8 +80,6 @@ def test_row_flags():
     m[17, 3] = 255
     m[49, 0] = 1
     assert jpeg_rows.changed_rows(m) == [False, True, False, True]
-    assert jpeg_rows.runs([True, True, False, True]) == [(0, 2), (3, 4)]
-    assert jpeg_rows.runs([False, False]) == []
     a = np.zeros((40, 10, 3), np.uint8)
     b = a.copy()
     assert jpeg_rows.differing_rows(a, b) == [False, False, False]
