@@ -70,21 +70,32 @@ _WIDTHS: dict = {}
 
 _GLYPHS: dict = {}
 _ADVANCES: dict = {}
+_REFERENCE_SIZE = 1024
+
+
+@lru_cache(maxsize=64)
+def _reference_face(path) -> ImageFont.FreeTypeFont:
+    """The font (`font.path`: a file name or `unhinted.SharedBytes`) at `_REFERENCE_SIZE` px with plain layout, for measuring single characters."""
+    return ImageFont.truetype(path, size=_REFERENCE_SIZE, layout_engine=ImageFont.Layout.BASIC)
 
 
 def _advance(font: ImageFont.FreeTypeFont, ch: str) -> float:
-    """Advance of one character (measuring needs no bitmap: cheaper than `_glyph`)."""
-    key = (font.path, font.size, ch)
+    """Advance of one character at the font's size (letter-spaced lines are set glyph by glyph).
+
+    Unhinted advances scale linearly with the size, so each character is measured once per
+    font file, at `_REFERENCE_SIZE` px (exact to 1/64 px there), and scaled: a subtitle's
+    random size would otherwise make FreeType lay out every character again."""
+    key = (font.path, ch)
     a = _ADVANCES.get(key)
     if a is None:
         if len(_ADVANCES) > 20_000:
             _ADVANCES.clear()
-        a = _ADVANCES[key] = float(font.getlength(ch))
-    return a
+        a = _ADVANCES[key] = float(_reference_face(font.path).getlength(ch)) / _REFERENCE_SIZE
+    return a * font.size
 
 
-def _glyph(font: ImageFont.FreeTypeFont, ch: str) -> tuple[np.ndarray | None, tuple[int, int], float]:
-    """Coverage bitmap, offset from the pen position (baseline) and advance of one character.
+def _glyph(font: ImageFont.FreeTypeFont, ch: str) -> tuple[np.ndarray | None, tuple[int, int]]:
+    """Coverage bitmap and offset from the pen position (baseline) of one character.
 
     Letter-spaced text is set glyph by glyph (tracking replaces kerning); caching the
     bitmaps makes that ~10x faster than asking FreeType to draw every character again."""
@@ -96,7 +107,7 @@ def _glyph(font: ImageFont.FreeTypeFont, ch: str) -> tuple[np.ndarray | None, tu
         mask, off = font.getmask2(ch, "L", anchor="ls")
         w, h = mask.size
         bitmap = np.asarray(mask, np.uint8).reshape(h, w) if w and h else None
-        g = _GLYPHS[key] = (bitmap, (int(off[0]), int(off[1])), float(font.getlength(ch)))
+        g = _GLYPHS[key] = (bitmap, (int(off[0]), int(off[1])))
     return g
 
 
@@ -113,7 +124,7 @@ def spaced_stops(font: ImageFont.FreeTypeFont, line: str, spacing: float) -> lis
 def _blit_glyphs(a: np.ndarray, font, line: str, x: float, y: float, stops: list[float]) -> None:
     """Max-composite cached glyph bitmaps of `line` at pen positions `stops` (float32 coverage)."""
     for ch, cx in zip(line, stops):
-        bitmap, (ox, oy), _ = _glyph(font, ch)
+        bitmap, (ox, oy) = _glyph(font, ch)
         if bitmap is None:
             continue
         gx, gy = int(math.floor(x + cx + 0.5)) + ox, int(math.floor(y + 0.5)) + oy

@@ -173,6 +173,7 @@ class TextPicker:
     def __init__(self, fonts: list[fontmod.FontInfo]):
         self.fonts = fonts
         self._covering: dict[str, list] = {}  # text -> fonts whose cmap covers it
+        self._han = {f.path: f.covers(HAN_PROBE) for f in fonts}  # CJK fonts (see font_for)
 
     def covering(self, text: str) -> list[fontmod.FontInfo]:
         cands = self._covering.get(text)
@@ -191,7 +192,7 @@ class TextPicker:
             return None
         if script_of(text) in ("latin", "cyrillic", "greek") and rng.random() < LATIN_FACE_P:
             # a Chinese/Japanese/Korean font's Latin letters set English far less often than a Latin face
-            cands = [f for f in cands if not f.covers(HAN_PROBE)] or cands
+            cands = [f for f in cands if not self._han[f.path]] or cands
         same_style = [f for f in cands if f.style == style] or cands
         return pick(rng, same_style)
 
