@@ -94,14 +94,16 @@ def clip_sprite(x: int, y: int, h: int, w: int, H: int, W: int):
 class Canvas:
     """The corrupted clip being built, plus its mask, soft alpha and per-layer boxes."""
 
-    def __init__(self, clean: np.ndarray, mask_spec: MaskSpec | None = None):
+    def __init__(self, clean: np.ndarray, mask_spec: MaskSpec | None = None, alpha: bool = True):
+        """`alpha`: keep the soft alpha (`self.alpha`); without it `self.alpha` is None and
+        blending skips that bookkeeping (a recipe that does not write alpha streams)."""
         if clean.ndim != 4 or clean.shape[-1] != 3 or clean.dtype != np.uint8:
             raise ValueError(f"clean clip must be (T, H, W, 3) uint8, got {clean.shape} {clean.dtype}")
         self.clean = clean
         self.frames = clean.copy()
         self.T, self.H, self.W = clean.shape[:3]
         self.mask = np.zeros((self.T, self.H, self.W), np.uint8)
-        self.alpha = np.zeros((self.T, self.H, self.W), np.uint8)
+        self.alpha = np.zeros((self.T, self.H, self.W), np.uint8) if alpha else None
         self.mask_spec = mask_spec or MaskSpec()
         self.threshold = self.mask_spec.alpha_threshold
         self._boxes: list = [None] * self.T
@@ -195,6 +197,8 @@ class Canvas:
             cv2.convertScaleAbs(acc, dst=dst, alpha=_INV255)
             m = self.mask[t, fy, fx]
             cv2.max(m, drawn8, dst=m)
+            if self.alpha is None:
+                continue
             al = self.alpha[t, fy, fx]  # "over" union: al + round((255 - al) * a / 255)
             if cv2.countNonZero(al) == 0:
                 np.copyto(al, a)
@@ -248,8 +252,9 @@ class Canvas:
         h255 = cv2.threshold(h8, 0, 255, cv2.THRESH_BINARY)[1]  # 0 / 255
         m = self.mask[t, y0:y1, x0:x1]
         cv2.max(m, h255, dst=m)
-        al = self.alpha[t, y0:y1, x0:x1]
-        cv2.max(al, h255, dst=al)
+        if self.alpha is not None:
+            al = self.alpha[t, y0:y1, x0:x1]
+            cv2.max(al, h255, dst=al)
         self._boxes[t] = _union_box(self._boxes[t], (x0, y0, x1, y1))
 
     def _blurred(self, frame: np.ndarray, box) -> np.ndarray:

@@ -48,7 +48,7 @@ class BuiltSample:
     clean: np.ndarray  # (T, H, W, 3) uint8 RGB
     corrupted: np.ndarray  # (T, H, W, 3) uint8 RGB
     mask: np.ndarray  # (T, H, W) uint8 {0, 255}
-    alpha: np.ndarray  # (T, H, W) uint8
+    alpha: np.ndarray | None  # (T, H, W) uint8; None unless the recipe writes alpha (encode.alpha)
     drawn: np.ndarray  # (T,) bool: frame differs from clean (before dilation)
     meta: dict
     skipped: Counter = field(default_factory=Counter)
@@ -99,7 +99,7 @@ class SampleBuilder:
         recipe = self.recipe
         skipped: Counter = Counter()
         bg_plan, clean = self._background(seed, index, skipped)
-        canvas = Canvas(clean, recipe.mask)
+        canvas = Canvas(clean, recipe.mask, alpha=recipe.encode.alpha)
         layer_meta = []
         for k, layer in enumerate(self.layers):
             rng = rngmod.layer_stream(seed, index, k)

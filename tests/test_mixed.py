@@ -47,6 +47,19 @@ def test_mask_is_the_union_of_the_layers_listed_in_json(mixed):
     assert counts[3] > 0 and counts[2] > 0 and counts[1] > 0
 
 
+def test_alpha_is_kept_only_when_written_and_changes_nothing_else(mixed):
+    """`mixed` writes no alpha stream, so its builder skips the soft-alpha bookkeeping;
+    with encode.alpha the same samples come out, plus their alpha."""
+    b, samples = mixed
+    with_alpha = SampleBuilder(load_recipe("mixed", SMALL + ["encode.alpha=true"]))
+    for s in samples[:12]:
+        assert s.alpha is None
+        a = with_alpha.build(0, s.meta["index"])
+        assert np.array_equal(a.corrupted, s.corrupted) and np.array_equal(a.mask, s.mask)
+        assert a.alpha is not None and np.array_equal(a.alpha > 0, a.mask > 0)
+        assert "alpha.000.png" in with_alpha.encode(a) and "alpha.000.png" not in b.encode(s)
+
+
 def test_each_layer_appears_with_its_own_probability(mixed):
     b, samples = mixed
     seen = Counter(e["label"] for s in samples for e in s.meta["layers"])

@@ -240,7 +240,8 @@ def test_dialogue_signs_notes_and_italics():
 @pytest.mark.parametrize("preset", PRESET_NAMES)
 def test_each_style_preset(preset):
     layer = {"texts": [{"corpus": "en"}], "style": {"preset": preset, "presets": {"cc_box": {"box_mode": "block"}}}}
-    b = SampleBuilder(recipe_from_dict(recipe(layer, {**CLIP, "width": 320, "height": 180})))
+    b = SampleBuilder(recipe_from_dict({**recipe(layer, {**CLIP, "width": 320, "height": 180}),
+                                        "encode": {"alpha": True}}))
     for i in range(4):
         s = b.build(4, i)
         params = s.meta["layers"][0]["params"]

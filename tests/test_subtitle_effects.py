@@ -14,7 +14,7 @@ CLIP = {"frames": 12, "width": 320, "height": 180, "fps": 12}
 
 
 def build(layer: dict, n: int, seed: int = 0, clip=CLIP):
-    r = {"name": "fx", "clip": clip, "background": {"type": "solid"}, "layers": [layer]}
+    r = {"name": "fx", "clip": clip, "background": {"type": "solid"}, "layers": [layer], "encode": {"alpha": True}}
     b = SampleBuilder(recipe_from_dict(r))
     return [b.build(seed, i) for i in range(n)]
 
