@@ -22,7 +22,7 @@ from datagen import FORMAT_VERSION, rng as rngmod
 from datagen.backgrounds import make_background
 from datagen.compose import Canvas
 from datagen.errors import InputSkipped, UserError
-from datagen import jpeg_rows as rowsmod
+from datagen import jpeg_patch
 from datagen.layers import make_layer
 from datagen.recipe.load import recipe_sha256
 from datagen.recipe.schema import RecipeBase
@@ -70,7 +70,7 @@ class SampleBuilder:
         self.layers = [make_layer(s, self.resources) for s in recipe.layers]
         self.recipe_sha = recipe_sha256(recipe)
         self._empty_png: bytes | None = None
-        self._jpeg = rowsmod.RowEncoder(recipe.encode.quality)
+        self._jpeg = jpeg_patch.CellEncoder(recipe.encode.quality)
 
     # -- building --------------------------------------------------------------------
     def _background(self, seed: int, index: int, skipped: Counter):
@@ -175,7 +175,7 @@ class SampleBuilder:
 
         Encoders are deterministic, so identical inputs are encoded once: a frame nothing
         was drawn on reuses the clean frame's bytes, a drawn JPEG frame re-encodes only the
-        rows its mask touches (`datagen.jpeg_rows`: the same bytes as a whole encode), and a
+        cells its mask touches (`datagen.jpeg_patch`: the same bytes as a whole encode), and a
         mask (or alpha) equal to the previous frame's (a still subtitle, a static logo)
         reuses that frame's PNG."""
         ext = self.recipe.encode.format
@@ -198,17 +198,17 @@ class SampleBuilder:
         jpg = ext == "jpg"
         for t in range(s.clean.shape[0]):
             n = f"{t:0{nd}d}"
-            # a JPEG frame equal to the previous one in some MCU rows (a locked-off camera)
+            # a JPEG frame equal to the previous one in some cells (a locked-off camera)
             # patches the previous frame's file (`clean`, still the previous frame's here)
-            same = rowsmod.differing_rows(s.clean[t], s.clean[t - 1]) if jpg and t else None
+            same = jpeg_patch.differing_cells(s.clean[t], s.clean[t - 1]) if jpg and t else None
             clean = self._encode_rgb(s.clean[t]) if same is None else self._jpeg.patch(clean, s.clean[t], same)
             files[f"clean.{n}.{ext}"] = clean
             # a frame nothing was drawn on is identical to clean: same bytes, no second encode
             if not s.drawn[t]:
                 files[f"corrupted.{n}.{ext}"] = clean
-            elif jpg:  # equal to clean outside the mask: only the mask's rows are encoded
+            elif jpg:  # equal to clean outside the mask: only the mask's cells are encoded
                 files[f"corrupted.{n}.{ext}"] = self._jpeg.patch(clean, s.corrupted[t],
-                                                                 rowsmod.changed_rows(s.mask[t]))
+                                                                 jpeg_patch.changed_cells(s.mask[t]))
             else:
                 files[f"corrupted.{n}.{ext}"] = self._encode_rgb(s.corrupted[t])
             files[f"mask.{n}.png"] = png("mask", s.mask[t])

@@ -20,7 +20,7 @@ def measure_recipe(recipe_name: str, samples: int, overrides: list[str] | None =
     and of the floor: encoding the same clean+corrupted JPEGs and mask PNGs alone, each
     frame whole (the pipeline reuses bytes where it can: see `SampleBuilder.encode`)."""
     from datagen.engine.tarwrite import ShardTarWriter
-    from datagen.jpeg_rows import params
+    from datagen.jpeg_patch import params
     from datagen.recipe import load_recipe
     from datagen.sample import SampleBuilder
 
@@ -33,7 +33,7 @@ def measure_recipe(recipe_name: str, samples: int, overrides: list[str] | None =
     # (cv2 runs single-threaded here), so other work on the machine affects both alike
     sink = io.BytesIO()
     tw = ShardTarWriter(sink)
-    q = params(recipe.encode.quality, recipe.clip.width)  # the pipeline's JPEG settings (restart markers)
+    q = params(recipe.encode.quality, recipe.clip.width)  # the pipeline's JPEG settings (restart intervals)
     e2e = floor = 0.0
     frames = 0
     coverage = []
