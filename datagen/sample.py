@@ -185,8 +185,8 @@ class SampleBuilder:
             self._empty_png = self._encode_png(np.zeros(s.mask.shape[1:], np.uint8))
         prev: dict[str, tuple] = {}
 
-        def png(stream: str, img: np.ndarray) -> bytes:
-            if not img.any():
+        def png(stream: str, img: np.ndarray, t: int) -> bytes:
+            if not s.drawn[t]:  # nothing drawn: the mask (and the alpha) is empty
                 return self._empty_png
             last = prev.get(stream)
             if last is not None and np.array_equal(last[0], img):
@@ -211,8 +211,8 @@ class SampleBuilder:
                                                                  jpeg_patch.changed_cells(s.mask[t]))
             else:
                 files[f"corrupted.{n}.{ext}"] = self._encode_rgb(s.corrupted[t])
-            files[f"mask.{n}.png"] = png("mask", s.mask[t])
+            files[f"mask.{n}.png"] = png("mask", s.mask[t], t)
             if self.recipe.encode.alpha:
-                files[f"alpha.{n}.png"] = png("alpha", s.alpha[t])
+                files[f"alpha.{n}.png"] = png("alpha", s.alpha[t], t)
         files["json"] = json.dumps(s.meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return files
