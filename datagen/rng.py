@@ -7,6 +7,9 @@ Stream ids: 0 = background, 1 = sample-level choices, 100 + k = layer k.
 """
 from __future__ import annotations
 
+import bisect
+from functools import lru_cache
+
 import numpy as np
 
 BACKGROUND = 0
@@ -26,3 +29,21 @@ def layer_stream(seed: int, index: int, layer_index: int) -> np.random.Generator
 def child_seed(rng: np.random.Generator) -> int:
     """A 63-bit seed drawn from `rng`, for components that keep their own generator."""
     return int(rng.integers(0, 2**63 - 1))
+
+
+def weighted_index(rng: np.random.Generator, weights) -> int:
+    """`int(rng.choice(len(weights), p=w / w.sum()))` with w = float64 weights: the same
+    draw from the same stream state (numpy compares one `rng.random()` with the normalised
+    cumulative weights), without numpy's per-call checks (~20 us, paid on every pick)."""
+    return bisect.bisect_right(_cdf(tuple(weights)), rng.random())
+
+
+@lru_cache(maxsize=4096)
+def _cdf(weights: tuple) -> list[float]:
+    w = np.asarray(weights, np.float64)
+    p = w / w.sum()
+    if not np.isfinite(p).all() or (p < 0).any():
+        raise ValueError(f"weights must be non-negative with a positive sum, got {list(weights)}")
+    cdf = p.cumsum()  # as numpy's Generator.choice does
+    cdf /= cdf[-1]
+    return cdf.tolist()

@@ -78,9 +78,7 @@ class SampleBuilder:
         rng = rngmod.stream(seed, index, rngmod.BACKGROUND)
         last = None
         for _ in range(MAX_TRIES):
-            k = 0 if len(self.backgrounds) == 1 else int(
-                rng.choice(len(self.backgrounds), p=self.bg_weights / self.bg_weights.sum())
-            )
+            k = 0 if len(self.backgrounds) == 1 else rngmod.weighted_index(rng, self.bg_weights.tolist())
             src = self.backgrounds[k]
             try:
                 plan = src.plan(rng, clip)

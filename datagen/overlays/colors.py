@@ -10,6 +10,8 @@ import colorsys
 
 import numpy as np
 
+from datagen.rng import weighted_index
+
 BRAND = [
     "#E50914", "#D32F2F", "#C62828", "#FF3D00", "#F57C00", "#FFB300", "#FDD835", "#7CB342",
     "#2E7D32", "#00897B", "#00ACC1", "#039BE5", "#1E88E5", "#1565C0", "#0D47A1", "#283593",
@@ -37,8 +39,7 @@ def rgb_hex(rgb) -> str:
 def pick(rng: np.random.Generator, items: list, weights=None):
     if weights is None:
         return items[int(rng.integers(len(items)))]
-    p = np.asarray(weights, np.float64)
-    return items[int(rng.choice(len(items), p=p / p.sum()))]
+    return items[weighted_index(rng, weights)]
 
 
 def luminance(color: str) -> float:

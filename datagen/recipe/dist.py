@@ -24,6 +24,8 @@ from typing import Annotated, Any, Sequence
 import numpy as np
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
+from datagen.rng import weighted_index
+
 
 class Dist:
     """A constant or a distribution; `sample(rng)` draws one value."""
@@ -116,8 +118,7 @@ class Choice(Dist):
     def sample(self, rng):
         if self.weights is None:
             return self.options[int(rng.integers(len(self.options)))]
-        p = np.asarray(self.weights, dtype=np.float64)
-        return self.options[int(rng.choice(len(self.options), p=p / p.sum()))]
+        return self.options[weighted_index(rng, self.weights)]
 
     def support(self):
         if all(isinstance(o, (int, float)) and not isinstance(o, bool) for o in self.options):

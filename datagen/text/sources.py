@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 
 from datagen.recipe.dist import Cat
 from datagen.recipe.schema import Strict
+from datagen.rng import weighted_index
 from datagen.text import fonts as fontmod
 from datagen.text.corpus import bundled_corpora, check_subtitle_file, check_text_file, corpus_path, load_lines
 from datagen.text.render import line_width, load_font
@@ -149,8 +150,7 @@ def font_preflight(fonts: FontChoice) -> dict[str, int]:
 def pick(rng: np.random.Generator, items, weights=None):
     if weights is None:
         return items[int(rng.integers(len(items)))]
-    p = np.asarray(weights, np.float64)
-    return items[int(rng.choice(len(items), p=p / p.sum()))]
+    return items[weighted_index(rng, weights)]
 
 
 def pick_source(rng: np.random.Generator, texts: list[TextSource]) -> TextSource:
