@@ -41,9 +41,9 @@ def weighted_index(rng: np.random.Generator, weights) -> int:
 @lru_cache(maxsize=4096)
 def _cdf(weights: tuple) -> list[float]:
     w = np.asarray(weights, np.float64)
-    p = w / w.sum()
-    if not np.isfinite(p).all() or (p < 0).any():
+    if not np.isfinite(w).all() or (w < 0).any() or not w.sum() > 0:
         raise ValueError(f"weights must be non-negative with a positive sum, got {list(weights)}")
+    p = w / w.sum()
     cdf = p.cumsum()  # as numpy's Generator.choice does
     cdf /= cdf[-1]
     return cdf.tolist()

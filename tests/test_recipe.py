@@ -140,3 +140,19 @@ def test_every_bundled_recipe_validates():
     assert "subtitles" in names
     for name in names:
         load_recipe(name)
+
+
+def test_weighted_index_draws_what_numpy_choice_draws():
+    """Weighted picks skip numpy's per-call checks but must keep every stream's values."""
+    from datagen.rng import weighted_index
+
+    meta = np.random.default_rng(0)
+    for trial in range(300):
+        w = (meta.random(int(meta.integers(1, 9))) * [1, 10, 0.001][trial % 3]).tolist()
+        seed = int(meta.integers(1 << 30))
+        a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+        p = np.asarray(w, np.float64)
+        assert [int(a.choice(len(w), p=p / p.sum())) for _ in range(20)] == [weighted_index(b, w) for _ in range(20)]
+        assert a.random() == b.random()  # the same number of draws
+    with pytest.raises(ValueError, match="non-negative"):
+        weighted_index(meta, [0.0, 0.0])
