@@ -23,7 +23,7 @@ exactly those of the same JPEG without them; they cost ~1.7 % in size at 3 MCUs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import cv2
 import numpy as np
@@ -76,9 +76,9 @@ class Grid:
         r, c = divmod(cell, self.per_row)
         return r * MCU, min((r + 1) * MCU, self.H), c * self.cell_w, min((c + 1) * self.cell_w, self.W)
 
-    @property
+    @cached_property
     def cut(self) -> np.ndarray:
-        """Per cell, whether the frame's right or bottom edge cuts it."""
+        """Per cell, whether the frame's right or bottom edge cuts it (computed once per grid)."""
         cut = np.zeros((self.rows, self.per_row), bool)
         if self.H % MCU:
             cut[-1] = True
@@ -102,11 +102,6 @@ def grid(height: int, width: int) -> Grid:
     k = interval_mcus(width)
     cols = -(-width // MCU)
     return Grid(height, width, -(-height // MCU), cols // k, k * MCU)
-
-
-@lru_cache(maxsize=16)
-def _cut(height: int, width: int) -> np.ndarray:
-    return grid(height, width).cut
 
 
 def changed_cells(mask: np.ndarray) -> np.ndarray:
@@ -251,7 +246,7 @@ class CellEncoder:
         a strip one MCU high; cells cut by the frame's edge are encoded alone (the encoder
         pads them by repeating the edge pixels, as in the whole frame)."""
         k = g.cell_w // MCU  # the frame's interval, whatever the strip's width
-        cut = _cut(g.H, g.W)[cells]
+        cut = g.cut[cells]
         inner = cells[~cut] if cut.any() else cells
         out: list[bytes] = []
         if inner.size:
