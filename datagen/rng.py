@@ -31,6 +31,13 @@ def child_seed(rng: np.random.Generator) -> int:
     return int(rng.integers(0, 2**63 - 1))
 
 
+def pick(rng: np.random.Generator, items, weights=None):
+    """One of `items`, uniformly or with relative `weights` (`weighted_index`)."""
+    if weights is None:
+        return items[int(rng.integers(len(items)))]
+    return items[weighted_index(rng, weights)]
+
+
 def weighted_index(rng: np.random.Generator, weights) -> int:
     """`int(rng.choice(len(weights), p=w / w.sum()))` with w = float64 weights: the same
     draw from the same stream state (numpy compares one `rng.random()` with the normalised

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from datagen import FORMAT_VERSION, rng as rngmod
+from datagen import FORMAT_VERSION, jpeg_patch, rng as rngmod
 from datagen.backgrounds import make_background
 from datagen.compose import Canvas
 from datagen.errors import InputSkipped, UserError
-from datagen import jpeg_patch
 from datagen.layers import make_layer
 from datagen.recipe.load import recipe_sha256
 from datagen.recipe.schema import RecipeBase
@@ -194,6 +193,7 @@ class SampleBuilder:
             return data
 
         jpg = ext == "jpg"
+        clean = b""  # the previous clean frame's file inside the loop (read only when t > 0)
         for t in range(s.clean.shape[0]):
             n = f"{t:0{nd}d}"
             # a JPEG frame equal to the previous one in some cells (a locked-off camera)

@@ -10,7 +10,7 @@ import colorsys
 
 import numpy as np
 
-from datagen.rng import weighted_index
+from datagen.rng import pick  # noqa: F401  (re-exported: the overlay modules import it here)
 
 BRAND = [
     "#E50914", "#D32F2F", "#C62828", "#FF3D00", "#F57C00", "#FFB300", "#FDD835", "#7CB342",
@@ -34,12 +34,6 @@ def hex_rgb(color: str) -> tuple[int, int, int]:
 def rgb_hex(rgb) -> str:
     r, g, b = (int(max(0, min(255, round(v)))) for v in rgb)
     return f"#{r:02X}{g:02X}{b:02X}"
-
-
-def pick(rng: np.random.Generator, items: list, weights=None):
-    if weights is None:
-        return items[int(rng.integers(len(items)))]
-    return items[weighted_index(rng, weights)]
 
 
 def luminance(color: str) -> float:

@@ -75,7 +75,8 @@ _REFERENCE_SIZE = 1024
 
 @lru_cache(maxsize=64)
 def _reference_face(path) -> ImageFont.FreeTypeFont:
-    """The font (`font.path`: a file name or `unhinted.SharedBytes`) at `_REFERENCE_SIZE` px with plain layout, for measuring single characters."""
+    """The font (`font.path`: a file name or `unhinted.SharedBytes`) at `_REFERENCE_SIZE` px
+    with plain layout, for measuring single characters."""
     return ImageFont.truetype(path, size=_REFERENCE_SIZE, layout_engine=ImageFont.Layout.BASIC)
 
 

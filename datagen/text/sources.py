@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 
 from datagen.recipe.dist import Cat
 from datagen.recipe.schema import Strict
-from datagen.rng import weighted_index
+from datagen.rng import pick
 from datagen.text import fonts as fontmod
 from datagen.text.corpus import bundled_corpora, check_subtitle_file, check_text_file, corpus_path, load_lines
 from datagen.text.render import line_width, load_font
@@ -145,12 +145,6 @@ def check_text_layer(fonts: FontChoice, texts: list[TextSource],
 def font_preflight(fonts: FontChoice) -> dict[str, int]:
     """`preflight` of a text layer: how many font files of its choice cannot be read."""
     return {"font_unreadable": len(fonts.catalog().broken)}
-
-
-def pick(rng: np.random.Generator, items, weights=None):
-    if weights is None:
-        return items[int(rng.integers(len(items)))]
-    return items[weighted_index(rng, weights)]
 
 
 def pick_source(rng: np.random.Generator, texts: list[TextSource]) -> TextSource:
